@@ -1,0 +1,1 @@
+"""Shared HTTP edge: retries, rate limits, HMAC helpers, SSRF guard, log redaction."""
