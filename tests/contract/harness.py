@@ -41,7 +41,7 @@ class StoreHarness(Protocol):
         """Call the sandbox control API (/_sandbox/...)."""
 
     async def set_rate_limit(self, limit: int) -> None:
-        """Tighten the sandbox's rate limit so the adapter has to honour 429s / quota headers."""
+        """Tighten the sandbox's rate limit (0 restores the platform default) so the adapter must honour it."""
 
     order_create_path: str
     """Path substring of the platform's order-create endpoint (for the timeout-after-acting fault)."""

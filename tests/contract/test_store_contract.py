@@ -122,8 +122,6 @@ async def test_polling_since_watermark_misses_nothing_at_page_edges(harness: Sto
         seen = {e.object_id for e in page.events if e.kind == ChangeKind.PRODUCT_UPDATED}
         assert set(created) <= seen
         assert page.watermark >= start
-        later = await adapter.changes_since(page.watermark, overlap=timedelta(seconds=0))
-        assert not (set(created) & {e.object_id for e in later.events}) or True
     finally:
         await adapter.aclose()
 
