@@ -1,0 +1,1 @@
+"""Database: SQLAlchemy models, session factory, repositories and Alembic migrations."""

@@ -1,0 +1,1 @@
+"""Job queue (huey): thin tasks that process intents by calling the sync engine."""

@@ -1,0 +1,68 @@
+"""Runs one intent: claim it, call its handler, then complete it or record the failure with backoff."""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+
+from feedbridge.db import intents
+from feedbridge.db.session import transaction
+from feedbridge.errors import ConfigError, DataError, FeedbridgeError, RetryableError
+from feedbridge.runtime import Runtime
+
+log = logging.getLogger(__name__)
+
+
+def run_intent(runtime: Runtime, intent_id: int) -> str:
+    """Process intent `intent_id` once. Safe to call twice or from two workers: only one claims it.
+
+    Returns what happened: "skipped" (not due or held by another worker), "done", "requeued" (a newer
+    change arrived while it ran), "retry" or "failed".
+    """
+    settings = runtime.settings
+    with transaction(runtime.sessions) as session:
+        claimed = intents.claim(session, intent_id, settings.intent_lease_seconds)
+    if claimed is None:
+        return "skipped"
+    handler = runtime.handlers.get(claimed.kind)
+    try:
+        if handler is None:
+            raise ConfigError(f"No handler for work of kind {claimed.kind!r}.",
+                              action="Upgrade feedbridge on every worker to the same version.")
+        asyncio.run(handler(runtime, claimed))
+    except (DataError, ConfigError) as exc:
+        # Retrying cannot help until the merchant fixes something: fail now, visibly.
+        with transaction(runtime.sessions) as session:
+            intents.fail(session, claimed, exc.message, retry_in=None, action=exc.action or "")
+        return "failed"
+    except Exception as exc:
+        message = str(exc) if isinstance(exc, FeedbridgeError) else f"{type(exc).__name__}: {exc}"
+        if not isinstance(exc, FeedbridgeError):
+            log.exception("intent %s (%s) raised", claimed.id, claimed.kind)
+        if claimed.attempts >= settings.intent_max_attempts:
+            with transaction(runtime.sessions) as session:
+                intents.fail(session, claimed, f"Gave up after {claimed.attempts} attempts: {message}",
+                             retry_in=None, action="Use Retry once the cause is fixed.")
+            return "failed"
+        delay = intents.backoff_delay(claimed.attempts, settings.retry_base_seconds, settings.retry_cap_seconds)
+        if isinstance(exc, RetryableError) and exc.delay is not None:
+            delay = min(settings.retry_cap_seconds, max(delay, exc.delay))
+        with transaction(runtime.sessions) as session:
+            intents.fail(session, claimed, message, retry_in=delay)
+        runtime.enqueue(claimed.id, delay)
+        return "retry"
+    with transaction(runtime.sessions) as session:
+        again = intents.complete(session, claimed)
+    if again:
+        runtime.enqueue(claimed.id)
+        return "requeued"
+    return "done"
+
+
+def sweep(runtime: Runtime) -> int:
+    """Release intents of dead workers and queue every due intent again. Returns how many were queued."""
+    with transaction(runtime.sessions) as session:
+        due = intents.sweep(session)
+    for intent_id in due:
+        runtime.enqueue(intent_id)
+    return len(due)
