@@ -123,6 +123,17 @@ def sandbox(
         fleet.stop()
 
 
+@app.command()
+def demo(
+    port: Annotated[int, typer.Option(help="Port of the web app.")] = 8000,
+) -> None:
+    """Start the sandboxes and feedbridge on loopback, with a demo merchant connected to them."""
+    from feedbridge.demo import run_demo
+
+    settings = _settings(sandbox_mode=True)
+    run_demo(settings, port=port)
+
+
 def main() -> None:
     app()
 

@@ -1,0 +1,20 @@
+"""Run every benchmark module (bench/bench_*.py) in turn: `python -m bench [name ...]`."""
+
+from __future__ import annotations
+
+import importlib
+import pkgutil
+import sys
+from pathlib import Path
+
+
+def main(argv: list[str]) -> None:
+    names = sorted(m.name for m in pkgutil.iter_modules([str(Path(__file__).parent)]) if m.name.startswith("bench_"))
+    chosen = [n for n in names if not argv or any(a in n for a in argv)]
+    for name in chosen:
+        print(f"== {name}")
+        importlib.import_module(f"bench.{name}").main()
+
+
+if __name__ == "__main__":
+    main(sys.argv[1:])
