@@ -293,7 +293,7 @@ class _Builder:
         elif tag == "hr":
             self.flush()
         elif tag in ("ul", "ol", "menu", "dir"):
-            self.list(node, tag, depth)
+            self.walk_list(node, tag, depth)
         elif tag == "li":  # a stray item outside any list
             self.item(node, depth, "li", "")
         elif tag == "table":
@@ -325,7 +325,7 @@ class _Builder:
         for child in _children(node):
             self.walk(child, depth + 1)
 
-    def list(self, node: LexborNode, tag: str, depth: int) -> None:
+    def walk_list(self, node: LexborNode, tag: str, depth: int) -> None:
         self.flush()
         outer_kind, outer_prefix = self.kind, self.prefix
         ordered = tag == "ol"
@@ -437,10 +437,13 @@ def _normalise(runs: list[_Run]) -> list[_Run]:
         ends_space = text.endswith(" ")
         text = text.rstrip(" ")
         if space_pending and out and out[-1].text != _BREAK:
+            # the space goes outside formatting: "<em>slim</em> <u>fit</u>", not "<em>slim </em><u>fit</u>"
             if run.style == out[-1].style or not run.style:
                 text = " " + text
+            elif not out[-1].style:
+                out[-1] = _Run(out[-1].text + " ")
             else:
-                out[-1] = _Run(out[-1].text + " ", out[-1].style)
+                out.append(_Run(" "))
         space_pending = ends_space
         if out and out[-1].style == run.style and out[-1].text != _BREAK:
             out[-1] = _Run(out[-1].text + text, run.style)
@@ -501,27 +504,31 @@ def parse_description(html: str, *, base_url: str | None = None, max_images: int
 
 # --- rendering ---------------------------------------------------------------------------------------------
 
-_AMP_NEEDS_ESCAPE = re.compile(r"&(?=[A-Za-z0-9#])")
+_AMP_CANDIDATE = re.compile(r"&#?\w*;?")
+
+
+def _escape_amp(text: str) -> str:
+    """Escape `&` only where HTML could read a character reference (or an ambiguous one) after it.
+
+    TikTok flags HTML escape characters (error 12052932), so "Salt & Pepper" and "AT&T" stay bare while
+    "&copy" or "&x;" written as text become "&amp;copy" / "&amp;x;".
+    """
+
+    def fix(match: re.Match[str]) -> str:
+        seq = match.group(0)
+        if seq.startswith("&#") or seq.endswith(";") or htmllib.unescape(seq) != seq:
+            return "&amp;" + seq[1:]
+        return seq
+
+    return _AMP_CANDIDATE.sub(fix, text) if "&" in text else text
 
 
 def _escape_text(text: str) -> str:
-    """Escape as little as HTML needs: `<` always, `&` only where it would start a character reference.
-
-    TikTok flags HTML escape characters (error 12052932), so "Salt & Pepper" stays bare.
-    """
-    if "&" in text:
-        if htmllib.unescape(text) != text:
-            text = _AMP_NEEDS_ESCAPE.sub("&amp;", text)
-        else:
-            text = text.replace("&#", "&amp;#")
-    return text.replace("<", "&lt;")
+    return _escape_amp(text).replace("<", "&lt;")
 
 
 def _escape_url(url: str) -> str:
-    url = quote(url, safe=":/?#[]@!$&'()*+,;=%~-._")
-    if htmllib.unescape(url) != url:
-        url = url.replace("&", "&amp;")
-    return url
+    return _escape_amp(quote(url, safe=":/?#[]@!$&'()*+,;=%~-._"))
 
 
 def _render_runs(runs: tuple[_Run, ...] | list[_Run]) -> str:
@@ -751,13 +758,6 @@ class _Checker(HTMLParser):
         if "<" in data:
             self.problems.append("A bare '<' in text.")
 
-    def handle_entityref(self, name: str) -> None:
-        if name not in ("amp", "lt"):
-            self.problems.append(f"Entity &{name}; is not allowed.")
-
-    def handle_charref(self, name: str) -> None:
-        self.problems.append(f"Character reference &#{name}; is not allowed.")
-
     def handle_comment(self, data: str) -> None:
         self.problems.append("Comments are not allowed.")
 
@@ -770,6 +770,10 @@ def check_description(html: str, *, max_chars: int = MAX_CHARS, max_images: int 
     problems: list[str] = []
     if len(html) > max_chars:
         problems.append(f"The description is {len(html):,} characters; TikTok allows {max_chars:,}.")
+    for match in _AMP_CANDIDATE.finditer(html):
+        seq = match.group(0)
+        if seq not in ("&amp;", "&lt;") and (seq.startswith("&#") or seq.endswith(";") or htmllib.unescape(seq) != seq):
+            problems.append(f"Character reference {seq!r} is not allowed.")
     checker = _Checker()
     checker.feed(html)
     checker.close()
