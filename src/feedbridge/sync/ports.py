@@ -12,6 +12,17 @@ from datetime import datetime, timedelta
 from typing import Protocol, runtime_checkable
 
 from feedbridge.domain.catalog import ChangeEvent, Location, Product, StoreCategory, StoreInfo
+from feedbridge.domain.marketplace import (
+    AfterSaleRecord,
+    CategoryRules,
+    CreatedProduct,
+    MarketplaceAttribute,
+    MarketplaceCategory,
+    MarketplaceOrder,
+    MarketplaceProduct,
+    ShippingProvider,
+    UploadedImage,
+)
 from feedbridge.domain.orders import Fulfilment, OrderDraft, StoreOrderRef, StoreOrderStatus
 
 
@@ -123,3 +134,65 @@ class StorePort(Protocol):
     async def aclose(self) -> None:
         """Close the HTTP client."""
         ...
+
+
+@runtime_checkable
+class MarketplacePort(Protocol):
+    """One TikTok shop connection, in domain terms. Product bodies are built by the listing flow."""
+
+    async def categories(self) -> list[MarketplaceCategory]:
+        """The shop's category tree (its region's version)."""
+        ...
+
+    async def category_rules(self, category_id: str) -> CategoryRules: ...
+
+    async def attributes(self, category_id: str) -> list[MarketplaceAttribute]: ...
+
+    async def recommend_category(self, title: str, description: str = "") -> str | None:
+        """TikTok's suggested leaf category id for a title, if it has one."""
+        ...
+
+    async def upload_image(self, url: str, data: bytes | None = None) -> UploadedImage:
+        """Re-host an image on TikTok (fetches `url` when `data` is None)."""
+        ...
+
+    async def create_product(self, body: dict[str, object]) -> CreatedProduct:
+        """Create a product from a TikTok product body built by the listing flow."""
+        ...
+
+    async def get_product(self, product_id: str) -> MarketplaceProduct | None: ...
+
+    def products(self, *, seller_skus: Sequence[str] | None = None) -> AsyncIterator[MarketplaceProduct]:
+        """Every product in the shop (or those with these seller SKUs), streamed across pages."""
+        ...
+
+    async def update_price(self, product_id: str, prices: Mapping[str, str]) -> None:
+        """Set prices (sku id → amount as a decimal string) of several SKUs of one product in one call."""
+        ...
+
+    async def update_inventory(self, product_id: str, stock: Mapping[str, int], warehouse_id: str) -> None:
+        """Set stock (sku id → quantity) of several SKUs of one product in one call."""
+        ...
+
+    async def deactivate(self, product_ids: Sequence[str]) -> None: ...
+
+    def orders(self, *, updated_since: datetime | None = None, status: str | None = None
+               ) -> AsyncIterator[MarketplaceOrder]:
+        """Orders updated since a time (for polling), streamed across pages."""
+        ...
+
+    async def get_orders(self, order_ids: Sequence[str]) -> list[MarketplaceOrder]: ...
+
+    async def shipping_providers(self) -> list[ShippingProvider]: ...
+
+    async def ship(self, order_id: str, package_id: str, provider_id: str, tracking_number: str) -> None:
+        """Mark a package shipped with a carrier and tracking number."""
+        ...
+
+    async def after_sales(self, *, updated_since: datetime | None = None) -> list[AfterSaleRecord]:
+        """Cancellations, returns and refunds updated since a time."""
+        ...
+
+    async def register_webhooks(self, callback_url: str, event_types: Sequence[str]) -> None: ...
+
+    async def aclose(self) -> None: ...
