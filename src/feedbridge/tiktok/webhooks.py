@@ -2,11 +2,15 @@
 
 Envelope: {"type": int, "tts_notification_id": str, "shop_id": str, "timestamp": unix, "data": {...}}.
 Ids may arrive as JSON numbers and are turned into strings. Types we do not know are kept (topic
-"UNKNOWN_<type>"), never dropped; a malformed envelope raises DataError. De-duplicate on `notification_id`.
+"UNKNOWN_<type>"), never dropped; a malformed envelope raises DataError. De-duplicate on `notification_id`
+(some documented examples lack `tts_notification_id`; a digest of the body stands in, so a redelivery of the
+same body still de-duplicates). Creator- and seller-level topics carry `creator_open_id` / `seller_open_id`
+instead of `shop_id`.
 """
 
 from __future__ import annotations
 
+import hashlib
 import json
 from collections.abc import Mapping
 from dataclasses import dataclass
@@ -71,9 +75,10 @@ class WebhookEvent:
 
     type: int
     notification_id: str
-    shop_id: str
+    shop_id: str  # empty for creator- or seller-level topics, which name `open_id` instead
     timestamp: datetime
     data: Mapping[str, Any]
+    open_id: str = ""
 
     @property
     def known(self) -> bool:
@@ -113,7 +118,10 @@ class WebhookEvent:
 
 
 def _field_str(envelope: Mapping[str, Any], key: str) -> str:
+    """An id field as a string; "" when absent; DataError when present but not an id."""
     value = envelope.get(key)
+    if value is None:
+        return ""
     if isinstance(value, bool) or not isinstance(value, str | int) or str(value).strip() == "":
         raise DataError(f"The TikTok webhook has no valid {key}.", field=key)
     return str(value)
@@ -142,12 +150,19 @@ def parse_webhook(raw_body: bytes | str) -> WebhookEvent:
         data = {}
     if not isinstance(data, dict):
         raise DataError("The TikTok webhook data is not an object.", field="data")
+    shop_id = _field_str(envelope, "shop_id")
+    open_id = _field_str(envelope, "creator_open_id") or _field_str(envelope, "seller_open_id")
+    if not shop_id and not open_id:
+        raise DataError("The TikTok webhook names no shop_id (nor creator or seller open id).", field="shop_id")
+    body = raw_body.encode() if isinstance(raw_body, str) else raw_body
+    notification_id = _field_str(envelope, "tts_notification_id") or "sha256:" + hashlib.sha256(body).hexdigest()
     return WebhookEvent(
         type=kind,
-        notification_id=_field_str(envelope, "tts_notification_id"),
-        shop_id=_field_str(envelope, "shop_id"),
+        notification_id=notification_id,
+        shop_id=shop_id,
         timestamp=moment,
         data=_normalise(data),
+        open_id=open_id,
     )
 
 
