@@ -196,9 +196,9 @@ def problems_with(request: httpx.Request) -> list[str]:
     for header in spec["request_headers"]:
         if header["required"] and not request.headers.get(header["name"]):
             problems.append(f"required header {header['name']} missing")
-        if header["name"] == "content-type" and "multipart/form-data" in header.get("desc", ""):
-            if not is_multipart(request):
-                problems.append("endpoint needs multipart/form-data")
+        wants_multipart = header["name"] == "content-type" and "multipart/form-data" in header.get("desc", "")
+        if wants_multipart and not is_multipart(request):
+            problems.append("endpoint needs multipart/form-data")
     if sent.get("sign") != expected_sign(request):
         problems.append("sign does not match the request")
     body_nodes = param_tree(spec["body_params"])
