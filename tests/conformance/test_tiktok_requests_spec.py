@@ -23,7 +23,7 @@ from tests.unit.tiktok.clienttools import API_URL, APP_KEY, APP_SECRET, expected
 from tests.unit.tiktok.specs import endpoints as spec_endpoints
 
 WAREHOUSE = "7068517275539719942"
-PRODUCT = {
+PRODUCT: dict[str, Any] = {
     "title": "Organic Cotton Tee",
     "description": "<p>Soft organic cotton tee.</p>",
     "category_id": "601226",

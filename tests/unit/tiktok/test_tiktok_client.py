@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Iterator
 
 import httpx
 import pytest
@@ -60,7 +60,7 @@ async def client(provider: CountingProvider) -> AsyncIterator[TikTokClient]:
 
 
 @pytest.fixture
-def api() -> AsyncIterator[respx.MockRouter]:
+def api() -> Iterator[respx.MockRouter]:
     with respx.mock(base_url=API_URL, assert_all_called=False) as router:
         yield router
 

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
+from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
 from urllib.parse import parse_qs, urlsplit
 
@@ -45,7 +45,7 @@ TOKEN_DATA = {
 
 
 @pytest.fixture
-def auth() -> AsyncIterator[respx.MockRouter]:
+def auth() -> Iterator[respx.MockRouter]:
     with respx.mock(base_url=AUTH_URL, assert_all_called=False) as router:
         yield router
 
