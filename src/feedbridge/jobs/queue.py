@@ -52,8 +52,10 @@ def build_huey(queue_url: str, runtime: Runtime) -> Huey:
 
 
 def periodic_jobs(runtime: Runtime) -> dict[str, tuple[Any, Any]]:
-    """Extra periodic tasks the flows need (polling, reconciliation); filled in by later flows."""
-    return {}
+    """Periodic tasks besides the sweeper: every minute, queue the polls and reconciliations that are due."""
+    from feedbridge.sync.polling import run_schedules
+
+    return {"schedule_polls": (crontab(minute="*"), lambda: run_schedules(runtime))}
 
 
 def enqueue_intent(huey: Huey, intent_id: int, delay: float = 0.0) -> None:

@@ -26,6 +26,10 @@ def create_app(runtime: Runtime) -> FastAPI:
     app.state.runtime = runtime
     app.mount("/static", StaticFiles(directory=str(HERE / "static")), name="static")
 
+    from feedbridge.web.webhooks import router as webhook_router
+
+    app.include_router(webhook_router)
+
     @app.get("/healthz", tags=["operations"])
     def healthz() -> JSONResponse:
         """Liveness and readiness: the database and the queue both answer."""
