@@ -160,7 +160,15 @@ class MarketplacePort(Protocol):
         """Create a product from a TikTok product body built by the listing flow."""
         ...
 
+    async def edit_product(self, product_id: str, body: dict[str, object]) -> None:
+        """Replace a product (re-submits it for review, e.g. after a failed review was fixed)."""
+        ...
+
     async def get_product(self, product_id: str) -> MarketplaceProduct | None: ...
+
+    async def warehouse_id(self) -> str:
+        """The shop's default sales warehouse."""
+        ...
 
     def products(self, *, seller_skus: Sequence[str] | None = None) -> AsyncIterator[MarketplaceProduct]:
         """Every product in the shop (or those with these seller SKUs), streamed across pages."""

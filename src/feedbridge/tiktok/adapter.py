@@ -90,21 +90,21 @@ class TikTokAdapter:
         self.client = client
         self.region = region_info(region)
         self.currency = currency or self.region.currency
-        self.warehouse_id = warehouse_id
+        self._warehouse_id = warehouse_id
 
     async def aclose(self) -> None:
         await self.client.aclose()
 
-    async def _warehouse(self) -> str:
-        if not self.warehouse_id:
+    async def warehouse_id(self) -> str:
+        if not self._warehouse_id:
             warehouses = await self.client.get_warehouses()
             sales = [w for w in warehouses if w.get("type", "SALES_WAREHOUSE") == "SALES_WAREHOUSE"] or warehouses
             chosen = next((w for w in sales if w.get("is_default")), sales[0] if sales else None)
             if chosen is None:
                 raise DataError("The TikTok shop has no warehouse.", field="warehouse_id",
                                 action="Add a warehouse in TikTok Seller Center.")
-            self.warehouse_id = str(chosen["id"])
-        return self.warehouse_id
+            self._warehouse_id = str(chosen["id"])
+        return self._warehouse_id
 
     # ---- catalog ---------------------------------------------------------------------------------------
 
@@ -162,6 +162,9 @@ class TikTokAdapter:
         return CreatedProduct(product_id=str(data["product_id"]),
                               sku_ids={str(s.get("seller_sku", "")): str(s["id"]) for s in data.get("skus") or []})
 
+    async def edit_product(self, product_id: str, body: dict[str, object]) -> None:
+        await self.client.edit_product(product_id, {k: v for k, v in body.items() if k != "idempotency_key"})
+
     async def get_product(self, product_id: str) -> MarketplaceProduct | None:
         try:
             data = await self.client.get_product(product_id)
@@ -184,7 +187,7 @@ class TikTokAdapter:
             {"id": sku, "price": {"amount": amount, "currency": self.currency}} for sku, amount in prices.items()])
 
     async def update_inventory(self, product_id: str, stock: Mapping[str, int], warehouse_id: str) -> None:
-        warehouse = warehouse_id or await self._warehouse()
+        warehouse = warehouse_id or await self.warehouse_id()
         data = await self.client.update_inventory(product_id, [
             {"id": sku, "inventory": [{"warehouse_id": warehouse, "quantity": int(qty)}]} for sku, qty in stock.items()])
         errors = data.get("errors") or []
@@ -211,7 +214,7 @@ class TikTokAdapter:
         return [order_to_domain(order_from_payload(o)) for o in await self.client.get_order_detail(order_ids)]
 
     async def shipping_providers(self) -> list[ShippingProvider]:
-        warehouse = await self._warehouse()
+        warehouse = await self.warehouse_id()
         seen: dict[str, ShippingProvider] = {}
         for option in await self.client.get_delivery_options(warehouse):
             for provider in await self.client.get_shipping_providers(str(option["id"])):
