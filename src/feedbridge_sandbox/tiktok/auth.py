@@ -45,9 +45,9 @@ def _check_app(runtime: Runtime, request: Request) -> None:
 
 def token_routes(runtime: Runtime) -> list[Route]:
     """GET /api/v2/token/get and /api/v2/token/refresh on the auth host."""
-    state = runtime.state
 
     async def get_token(request: Request) -> Response:
+        state = runtime.state   # looked up per call: a reset swaps the state object
         try:
             _check_app(runtime, request)
             if request.query_params.get("grant_type") != "authorized_code":
@@ -62,6 +62,7 @@ def token_routes(runtime: Runtime) -> list[Route]:
         return JSONResponse(envelope(token_data(runtime, grant)))
 
     async def refresh(request: Request) -> Response:
+        state = runtime.state
         try:
             _check_app(runtime, request)
             if request.query_params.get("grant_type") != "refresh_token":
@@ -86,9 +87,9 @@ def consent_routes(runtime: Runtime) -> list[Route]:
     Query: app_key or service_id, state, optional redirect_uri (else the app's configured redirect) and
     shop_id (default: the first shop). With no redirect target the page shows the code.
     """
-    state = runtime.state
 
     async def authorize(request: Request) -> Response:
+        state = runtime.state
         params = request.query_params
         if params.get("app_key", state.app.app_key) != state.app.app_key or params.get(
                 "service_id", state.app.service_id) != state.app.service_id:
@@ -98,8 +99,8 @@ def consent_routes(runtime: Runtime) -> list[Route]:
             return HTMLResponse("<h1>Unknown shop</h1>", status_code=400)
         if params.get("deny"):
             target = params.get("redirect_uri") or runtime.redirect_url
-            query = urlencode({"code": "null", "error": "auth_denied", "state": params.get("state", "")})
-            return RedirectResponse(f"{target}?{query}", status_code=302)
+            denied = urlencode({"code": "null", "error": "auth_denied", "state": params.get("state", "")})
+            return RedirectResponse(f"{target}?{denied}", status_code=302)
         code = state.new_auth_code([shop_id])
         target = params.get("redirect_uri") or runtime.redirect_url
         if target:

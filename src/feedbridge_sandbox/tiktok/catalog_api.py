@@ -174,7 +174,7 @@ async def get_brands(runtime: Runtime, ctx: Ctx) -> dict[str, Any]:
                "brand_status": "AVAILABLE"} for i, (name, status, t1) in enumerate(catalog.BRANDS)]
     brands += [{"id": bid, "name": name, "authorized_status": "AUTHORIZED", "is_t1_brand": False,
                 "brand_status": "AVAILABLE"} for bid, name in runtime.state.custom_brands.items()]
-    brands = [b for b in brands if b["name"].lower().startswith(prefix)
+    brands = [b for b in brands if str(b["name"]).lower().startswith(prefix)
               and (not only_authorized or b["authorized_status"] == "AUTHORIZED")]
     chunk, token = page(brands, offset, size)
     return {"brands": chunk, "total_count": len(brands), "next_page_token": token}

@@ -7,6 +7,7 @@ envelope; handlers raise `ApiError` for TikTok error answers.
 from __future__ import annotations
 
 import json
+import time
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 from typing import Any
@@ -93,8 +94,10 @@ async def verify(runtime: Runtime, request: Request, shop_mode: str, template: s
     stamp = query.get("timestamp", "")
     if not stamp.isdigit():
         raise _unauthorized(COMMON_PARAM, "Missing or invalid common parameter: timestamp.")
-    now = state.clock.now()
-    if not now - TIMESTAMP_PAST <= int(stamp) <= now + TIMESTAMP_FUTURE:
+    # The signing window is checked against wall time: advancing the sandbox clock simulates business time
+    # passing (reviews, on-hold windows, token expiry), not a client whose clock is wrong.
+    wall = time.time()
+    if not wall - TIMESTAMP_PAST <= int(stamp) <= wall + TIMESTAMP_FUTURE:
         raise _unauthorized(COMMON_PARAM, "Invalid timestamp. The timestamp must be within 5 minutes before "
                                           "and 30 seconds after the current time.")
     multipart = request.headers.get("content-type", "").lower().startswith("multipart/form-data")
@@ -104,7 +107,7 @@ async def verify(runtime: Runtime, request: Request, shop_mode: str, template: s
     grant = state.grant_for_access_token(access_token) if access_token else None
     if grant is None or grant.revoked:
         raise _unauthorized(INVALID_TOKEN)
-    if grant.access_expires <= now:
+    if grant.access_expires <= state.clock.now():
         raise _unauthorized(EXPIRED_TOKEN)
     cipher = query.get("shop_cipher", "")
     shop: Shop | None = None
