@@ -13,7 +13,7 @@ from typing import Any
 
 from graphql import GraphQLError, GraphQLResolveInfo
 
-from feedbridge_sandbox.shopify import payloads
+from feedbridge_sandbox.shopify import payloads, search
 from feedbridge_sandbox.shopify.resolvers import RESOLVERS, resolver, state_of
 from feedbridge_sandbox.shopify.state import (
     Fulfillment,
@@ -472,7 +472,8 @@ def order_create(_: Any, info: GraphQLResolveInfo, order: dict[str, Any],
                   sourceIdentifier=order.get("sourceIdentifier"), sourceName=order.get("sourceName"),
                   custom_attributes=[(a["key"], a["value"]) for a in order.get("customAttributes") or []],
                   shipping_address=order.get("shippingAddress"), billing_address=order.get("billingAddress"),
-                  test=bool(order.get("test")), processedAt=order.get("processedAt") and now or now,
+                  test=bool(order.get("test")),
+                  processedAt=search.parse_time(order["processedAt"]) if order.get("processedAt") else now,
                   createdAt=now, updatedAt=now)
         for shipping in order.get("shippingLines") or []:
             o.shipping_lines.append({"title": shipping["title"], "code": shipping.get("code"),

@@ -243,11 +243,11 @@ FULFILLMENT_ORDERS = """
 query FeedbridgeFulfillmentOrders($id: ID!) {
   order(id: $id) {
     id
-    fulfillmentOrders(first: 10) {
+    fulfillmentOrders(first: 5) {
       nodes {
         id
         status
-        lineItems(first: 50) {
+        lineItems(first: 30) {
           nodes { id remainingQuantity lineItem { id sku variant { id } } }
         }
       }
@@ -261,8 +261,8 @@ fragment FulfillmentFields on Fulfillment {
   id
   status
   createdAt
-  trackingInfo(first: 5) { company number url }
-  fulfillmentLineItems(first: 50) {
+  trackingInfo(first: 3) { company number url }
+  fulfillmentLineItems(first: 25) {
     nodes { quantity lineItem { sku variant { id } } }
   }
 }
@@ -285,7 +285,7 @@ ORDER_FULFILLMENTS = (
 query FeedbridgeOrderFulfillments($id: ID!) {
   order(id: $id) {
     id
-    fulfillments(first: 20) { ...FulfillmentFields }
+    fulfillments(first: 5) { ...FulfillmentFields }
   }
 }
 """
