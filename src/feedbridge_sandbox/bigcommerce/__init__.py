@@ -2,7 +2,7 @@
 
 `create_sandbox(seed=True)` returns the sandbox object; `seed(base_url)` loads the Shopify sample catalogs
 through the sandbox's own API. Control routes: the shared /_sandbox API plus `/_sandbox/ratelimit`
-(GET the quota; POST {"quota": n, "window_ms": ms}, 0 restores 150 per 30 s).
+(GET the quota and the 429s given; POST {"quota": n, "window_ms": ms}; 0 restores the sandbox default, 150 per 30 s).
 """
 
 from __future__ import annotations

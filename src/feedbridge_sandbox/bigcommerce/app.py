@@ -68,6 +68,9 @@ class BigCommerceSandbox:
         self.faults = FaultInjector()
         self.webhooks = WebhookSender(self.faults)
         self.state = StoreState(self.clock)
+        self.default_quota = quota
+        self.default_window_ms = window_ms
+        self.rejected = 0  # 429 answers given, so tests can check a client does not storm
         self.set_quota(quota, window_ms)
 
     def set_quota(self, quota: int, window_ms: int) -> None:
@@ -135,6 +138,7 @@ class Gate:
             (b"x-rate-limit-time-window-ms", str(self.sb.window_ms).encode()),
         ]
         if not allowed:
+            self.sb.rejected += 1
             response = v3_error(429, "Too many requests: the store's API quota for this window is used up.")
             response.raw_headers.extend(rate_headers)
             response.raw_headers.append((b"x-retry-after", str(max(1, int(reset + 0.999))).encode()))
@@ -155,12 +159,12 @@ def build_app(sb: BigCommerceSandbox, api_routes: list[Route]) -> ASGIApp:
     async def ratelimit(request: Request) -> JSONResponse:
         if request.method == "POST":
             data = await request.json()
-            quota = int(data.get("quota", data.get("limit", 0)) or DEFAULT_QUOTA)
-            window_ms = int(data.get("window_ms", 0) or DEFAULT_WINDOW_MS)
+            quota = int(data.get("quota", data.get("limit", 0)) or sb.default_quota)
+            window_ms = int(data.get("window_ms", 0) or sb.default_window_ms)
             sb.set_quota(quota, window_ms)
         left, reset = sb.limiter.remaining(sb.store_hash)
         return JSONResponse({"quota": sb.quota, "window_ms": sb.window_ms, "left": left,
-                             "reset_ms": int(reset * 1000)})
+                             "reset_ms": int(reset * 1000), "rejected": sb.rejected})
 
     def state() -> dict[str, Any]:
         st = sb.state
