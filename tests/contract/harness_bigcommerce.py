@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import itertools
 from decimal import Decimal
 from typing import Any
@@ -65,12 +66,14 @@ class Harness:
                                     "price": 10.0, "inventory_tracking": "variant"}
             if variants == 1:
                 body["sku"] = f"C-{n}-1"
-            else:
-                body["variants"] = [{"sku": f"C-{n}-{v}", "price": 10.0,
-                                     "option_values": [{"option_display_name": "Size", "label": f"S{v}"}]}
-                                    for v in range(1, variants + 1)]
             answer = await self._call("POST", "/v3/catalog/products", json=body)
-            ids.append(str(answer.json()["data"]["id"]))
+            product_id = answer.json()["data"]["id"]
+            if variants > 1:
+                for v in range(1, variants + 1):
+                    await self._call("POST", f"/v3/catalog/products/{product_id}/variants", json={
+                        "sku": f"C-{n}-{v}", "price": 10.0,
+                        "option_values": [{"option_display_name": "Size", "label": f"S{v}"}]})
+            ids.append(str(product_id))
         return ids
 
     async def set_variant(self, product_id: str, variant_id: str, *, price: Decimal | None = None,

@@ -61,8 +61,8 @@ def catalog_routes(sb: BigCommerceSandbox) -> list[Route]:
         variants = st.product_variants(p["id"])
         out["inventory_level"] = sum(st.variant_stock(v["id"]) for v in variants)
         out["calculated_price"] = p["sale_price"] if p["sale_price"] and p["sale_price"] < p["price"] else p["price"]
-        out["base_variant_id"] = variants[0]["id"] if len(variants) == 1 and not variants[0]["option_values"] \
-            else None
+        if len(variants) == 1 and not variants[0]["option_values"]:
+            out["base_variant_id"] = variants[0]["id"]  # only products without options have a base variant
         if "variants" in include:
             out["variants"] = [render_variant(v) for v in variants]
         if "images" in include:
@@ -227,7 +227,17 @@ def catalog_routes(sb: BigCommerceSandbox) -> list[Route]:
     @api
     async def create_variant(request: Request) -> Response:
         product = st.product(int(request.path_params["product_id"]))
-        variant = add_variant(product["id"], await body_of(request))
+        data = await body_of(request)
+        if st.sku_taken(str(data.get("sku") or "")):
+            raise ApiError(409, f"Sku {data['sku']} is not unique.", {"sku": "SKU must be unique"})
+        existing = st.product_variants(product["id"])
+        base = existing[0] if len(existing) == 1 and not existing[0]["option_values"] else None
+        if base is not None and data.get("option_values"):
+            # the first option variant replaces the product's base variant, as in the real catalog
+            del st.variants[base["id"]]
+            for key in [k for k in st.stock if k[0] == base["id"]]:
+                del st.stock[key]
+        variant = add_variant(product["id"], data)
         st.touch(product["id"])
         sb.emit("store/sku/created", {"type": "sku", "id": variant["sku_id"],
                                       "sku": {"product_id": product["id"], "variant_id": variant["id"]}})
@@ -307,7 +317,7 @@ def catalog_routes(sb: BigCommerceSandbox) -> list[Route]:
             st.categories[cid] = category
             created.append(render_category(category))
             sb.emit("store/category/created", {"type": "category", "id": cid})
-        return JSONResponse({"data": created, "meta": {}})
+        return JSONResponse({"data": created, "meta": {}}, status_code=201)
 
     @api
     async def list_trees(request: Request) -> Response:

@@ -190,7 +190,7 @@ def order_routes(sb: BigCommerceSandbox) -> list[Route]:
         st.order_products[oid] = products
         st.shipments[oid] = []
         sb.emit("store/order/created", {"type": "order", "id": oid})
-        return JSONResponse(render(order), status_code=201)
+        return JSONResponse(render(order))  # orders.v2.oas2.yml documents 200 for createOrder
 
     @api
     async def get_order(request: Request) -> Response:

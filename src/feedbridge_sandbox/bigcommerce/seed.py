@@ -1,7 +1,8 @@
 """Seeds the BigCommerce sandbox from the Shopify sample CSVs, through the sandbox's own v3 API over HTTP.
 
 Each CSV becomes a root category ("Apparel", "Home And Garden") with a sub-category per product type or
-first tag; every product is created with its variants, images and price, then its stock is split between
+first tag; every product is created with its images and price, then its option variants one by one (the
+order the published OpenAPI files allow), then its stock is split between
 the store's first two locations with absolute inventory adjustments.
 """
 
@@ -95,16 +96,20 @@ def product_body(product: SeedProduct, category_id: int) -> dict[str, Any]:
     }
     if first.compare_at:
         body["retail_price"] = float(first.compare_at)
-    if product.option_names:
-        body["variants"] = [
-            {"sku": v.sku, "price": float(v.price),
-             **({"retail_price": float(v.compare_at)} if v.compare_at else {}),
-             "option_values": [{"option_display_name": k, "label": val} for k, val in v.options.items()]}
-            for v in product.variants
-        ]
-    else:
+    if not product.option_names:
         body["sku"] = first.sku
     return body
+
+
+def variant_bodies(product: SeedProduct) -> list[dict[str, Any]]:
+    """POST /v3/catalog/products/{id}/variants bodies for a product with options (none without)."""
+    if not product.option_names:
+        return []
+    return [
+        {"sku": v.sku, "price": float(v.price), **({"retail_price": float(v.compare_at)} if v.compare_at else {}),
+         "option_values": [{"option_display_name": k, "label": val} for k, val in v.options.items()]}
+        for v in product.variants
+    ]
 
 
 async def seed_catalog(base_url: str, store_hash: str, access_token: str) -> int:
@@ -132,8 +137,15 @@ async def seed_catalog(base_url: str, store_hash: str, access_token: str) -> int
                 answer.raise_for_status()
                 data = answer.json()["data"]
                 created += 1
+                variants = data["variants"]
+                if product.option_names:
+                    variants = []
+                    for body in variant_bodies(product):
+                        made = await http.post(f"{prefix}/catalog/products/{data['id']}/variants", json=body)
+                        made.raise_for_status()
+                        variants.append(made.json()["data"])
                 items = []
-                for variant, seed in zip(data["variants"], product.variants, strict=False):
+                for variant, seed in zip(variants, product.variants, strict=False):
                     first = (seed.quantity + 1) // 2
                     split = [first, seed.quantity - first] if len(location_ids) > 1 else [seed.quantity]
                     items += [{"location_id": lid, "variant_id": variant["id"], "quantity": qty}

@@ -11,7 +11,15 @@ from collections.abc import AsyncIterator, Mapping, Sequence
 from datetime import datetime, timedelta
 from typing import Any
 
-from feedbridge.domain.catalog import ChangeEvent, ChangeKind, Location, Product, StoreCategory, StoreInfo, WeightUnit
+from feedbridge.domain.catalog import (
+    ChangeEvent,
+    ChangeKind,
+    Location,
+    Product,
+    StoreCategory,
+    StoreInfo,
+    WeightUnit,
+)
 from feedbridge.domain.orders import Fulfilment, OrderDraft, StoreOrderRef, StoreOrderStatus
 from feedbridge.errors import ConfigError, DataError
 from feedbridge.http.redaction import register_secret

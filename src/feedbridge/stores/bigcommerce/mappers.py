@@ -12,9 +12,24 @@ from decimal import Decimal
 from email.utils import parsedate_to_datetime
 from typing import Any
 
-from feedbridge.domain.catalog import Location, Product, ProductStatus, StoreCategory, StoreInfo, Variant, WeightUnit
+from feedbridge.domain.catalog import (
+    Location,
+    Product,
+    ProductStatus,
+    StoreCategory,
+    StoreInfo,
+    Variant,
+    WeightUnit,
+)
 from feedbridge.domain.money import quantize, to_decimal
-from feedbridge.domain.orders import Address, Fulfilment, FulfilmentLine, OrderDraft, StoreOrderRef, StoreOrderStatus
+from feedbridge.domain.orders import (
+    Address,
+    Fulfilment,
+    FulfilmentLine,
+    OrderDraft,
+    StoreOrderRef,
+    StoreOrderStatus,
+)
 from feedbridge.errors import DataError
 from feedbridge.stores.bigcommerce.carriers import carrier_name
 
