@@ -13,7 +13,7 @@ import asyncio
 import logging
 import random
 import time
-from collections.abc import AsyncIterator, Mapping
+from collections.abc import AsyncIterator, Awaitable, Callable, Mapping
 from typing import Any
 
 import httpx
@@ -27,12 +27,15 @@ log = logging.getLogger(__name__)
 PLATFORM = "bigcommerce"
 MAX_PAGE = 250
 
+Sleep = Callable[[float], Awaitable[None]]
+
 
 class RateLimitState:
     """What the store last said about its quota; shared by every request of one connection."""
 
-    def __init__(self, reserve: int) -> None:
+    def __init__(self, reserve: int, sleep: Sleep = asyncio.sleep) -> None:
         self.reserve = reserve
+        self.sleep = sleep
         self.left: int | None = None
         self.quota: int | None = None
         self.reset_at = 0.0
@@ -44,7 +47,7 @@ class RateLimitState:
         async with self._lock:
             now = time.monotonic()
             if self.left is not None and self.left <= self.reserve and now < self.reset_at:
-                await asyncio.sleep(self.reset_at - now)
+                await self.sleep(self.reset_at - now)
                 self.left = None
             if self.left is not None:
                 self.left -= 1  # count this request before the answer arrives, so concurrent callers see it
@@ -113,12 +116,14 @@ class BigCommerceClient:
         max_rate_waits: int = 60,
         transport: httpx.AsyncBaseTransport | None = None,
         event_hooks: Mapping[str, list[Any]] | None = None,
+        sleep: Sleep = asyncio.sleep,
     ) -> None:
         register_secret(access_token)
+        self.sleep = sleep
         self.prefix = f"{base_url.rstrip('/')}/stores/{store_hash}"
         self.attempts = attempts
         self.max_rate_waits = max_rate_waits
-        self.rate = RateLimitState(reserve)
+        self.rate = RateLimitState(reserve, sleep)
         self.http = httpx.AsyncClient(
             timeout=timeout,
             headers={"X-Auth-Token": access_token, "Accept": "application/json",
@@ -151,7 +156,7 @@ class BigCommerceClient:
                 if not idempotent or failures >= self.attempts:
                     raise RetryableError(
                         f"BigCommerce did not answer {method} {path}: {type(exc).__name__}", delay=30) from exc
-                await asyncio.sleep(backoff(failures))
+                await self.sleep(backoff(failures))
                 continue
             self.rate.update(response)
             status = response.status_code
@@ -161,13 +166,13 @@ class BigCommerceClient:
                 if rate_waits > self.max_rate_waits:
                     raise RetryableError("BigCommerce's request quota for this store is used up.", delay=wait)
                 # a little jitter so concurrent callers do not all return on the same millisecond
-                await asyncio.sleep(wait + random.uniform(0, 0.05))
+                await self.sleep(wait + random.uniform(0, 0.05))
                 continue
             if status >= 500:
                 failures += 1
                 if not idempotent or failures >= self.attempts:
                     raise RetryableError(f"BigCommerce answered {status} to {method} {path}.", delay=30)
-                await asyncio.sleep(backoff(failures))
+                await self.sleep(backoff(failures))
                 continue
             if status == 404 and missing_ok:
                 return None

@@ -46,11 +46,15 @@ def _header(headers: Mapping[str, str], name: str) -> str | None:
     return None
 
 
-def sign(client_secret: str, msg_id: str, timestamp: int | str, body: bytes) -> str:
-    """The `webhook-signature` value for one message (`v1,<base64>`)."""
+def sign_with_key(key: bytes, msg_id: str, timestamp: int | str, body: bytes) -> str:
+    """A Standard Webhooks `v1,<base64>` signature with raw key bytes."""
     content = f"{msg_id}.{timestamp}.".encode() + body
-    digest = hmac.new(client_secret.encode(), content, hashlib.sha256).digest()
-    return "v1," + base64.b64encode(digest).decode()
+    return "v1," + base64.b64encode(hmac.new(key, content, hashlib.sha256).digest()).decode()
+
+
+def sign(client_secret: str, msg_id: str, timestamp: int | str, body: bytes) -> str:
+    """The `webhook-signature` value BigCommerce sends for one message (key: the client secret's bytes)."""
+    return sign_with_key(client_secret.encode(), msg_id, timestamp, body)
 
 
 def verify(client_secret: str, headers: Mapping[str, str], body: bytes, *,
