@@ -7,7 +7,14 @@ import secrets
 from decimal import Decimal
 from typing import Any
 
-from feedbridge_sandbox.woocommerce.store import CURRENCY, TRACKING_PROVIDERS, ApiError, WooStore, money, wc_time
+from feedbridge_sandbox.woocommerce.store import (
+    CURRENCY,
+    TRACKING_PROVIDERS,
+    ApiError,
+    WooStore,
+    money,
+    wc_time,
+)
 
 STATUSES = ("pending", "processing", "on-hold", "completed", "cancelled", "refunded", "failed", "trash")
 ADDRESS_KEYS = ("first_name", "last_name", "company", "address_1", "address_2", "city", "state", "postcode",

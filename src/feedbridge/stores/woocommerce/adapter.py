@@ -4,7 +4,7 @@ Catalog, price and stock flow from the store to feedbridge; TikTok orders, their
 into the store; tracking is read from the Shipment Tracking extension (or order meta other tracking plugins
 write). Credentials: {"consumer_key", "consumer_secret", "webhook_secret"}. Options: auth_mode
 (basic|query|oauth; default basic over https, oauth over http), signature_method, timeout, attempts,
-requests_per_second, concurrency, recent_orders_scanned, transport.
+requests_per_second, concurrency, recent_orders_scanned, recent_orders_hours, transport.
 """
 
 from __future__ import annotations
@@ -47,6 +47,7 @@ class WooCommerceAdapter:
         register_secret(self.webhook_secret)
         self.concurrency = int(options.get("concurrency", 4))
         self.recent_orders_scanned = int(options.get("recent_orders_scanned", 100))
+        self.recent_orders_window = timedelta(hours=float(options.get("recent_orders_hours", 48)))
         self._unit: Any = None
         self._providers: list[str] | None = None
 
@@ -127,10 +128,9 @@ class WooCommerceAdapter:
         for topic in webhooks.TOPICS:
             match = next((h for h in existing if h.get("topic") == topic and h.get("delivery_url") == callback_url), None)
             hook: dict[str, Any] | None = None
-            if match is not None and match.get("status") == "active":
-                hook = match
-            elif match is not None:
-                # WooCommerce disables a webhook after repeated failed deliveries; turn it back on.
+            if match is not None:
+                # Re-send status and secret: WooCommerce disables a webhook after repeated failed deliveries, and
+                # a secret cannot be read back to check it is still this connection's.
                 try:
                     hook = await self.client.put(f"webhooks/{match['id']}", {"status": "active",
                                                                              "secret": self.webhook_secret})
@@ -165,14 +165,17 @@ class WooCommerceAdapter:
     # ---- orders -----------------------------------------------------------------------------------------
 
     async def find_order(self, tiktok_order_id: str) -> StoreOrderRef | None:
-        """Search for the TikTok id, then confirm it in the `_tiktok_order_id` meta; if the search finds nothing,
-        read the most recent orders too (a store whose search does not cover order items)."""
+        """Search for the TikTok id, then confirm it in the `_tiktok_order_id` meta. If the search finds nothing,
+        also read the orders created in the last two days (a store whose search does not cover order items must
+        still find an order whose create timed out after the store made it)."""
         found = await self.client.get("orders", {"search": tiktok_order_id, "per_page": 20})
         for order in found:
             if mappers.tiktok_order_id_of(order) == tiktok_order_id:
                 return mappers.order_ref(order)
         scanned = 0
-        async for page in self.client.pages("orders", {"orderby": "date", "order": "desc"}):
+        recent = {"orderby": "date", "order": "desc", "dates_are_gmt": "true",
+                  "after": mappers.wc_time(datetime.now(UTC) - self.recent_orders_window)}
+        async for page in self.client.pages("orders", recent, per_page=50):
             for order in page:
                 if mappers.tiktok_order_id_of(order) == tiktok_order_id:
                     return mappers.order_ref(order)
