@@ -35,6 +35,9 @@ OTHER_ROUTES = {
     r"/wc-shipment-tracking/v3/orders/\d+/shipment-trackings/providers": ({"GET"}, set()),
     r"/wc-shipment-tracking/v3/orders/\d+/shipment-trackings/[0-9a-f]+": ({"GET", "DELETE"}, set()),
 }
+# Advanced Shipment Tracking (zorem) registers the same routes under wc-ast/v3.
+OTHER_ROUTES.update({k.replace("wc-shipment-tracking", "wc-ast"): v for k, v in list(OTHER_ROUTES.items())
+                     if "shipment-tracking/" in k})
 
 
 class Recorder(httpx.AsyncBaseTransport):

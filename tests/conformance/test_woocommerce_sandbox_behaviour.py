@@ -214,3 +214,37 @@ def test_refused_keys_raise_auth_error_saying_what_to_do(store: Any) -> None:
     with pytest.raises(AuthError) as err:
         asyncio.run(read())
     assert err.value.status == 401 and "Read/Write" in str(err.value)
+
+
+def test_without_a_tracking_extension_shipments_go_to_order_meta_and_read_back() -> None:
+    from decimal import Decimal
+
+    from feedbridge.domain.orders import Fulfilment, OrderDraft, OrderLine
+
+    sandbox = create_sandbox(seed=False, tracking_extension=False)
+    server = serve(sandbox.app)
+    try:
+        auth = (sandbox.consumer_key, sandbox.consumer_secret)
+        product = httpx.post(server.url + "/wp-json/wc/v3/products", auth=auth,
+                             json={"name": "Mug", "regular_price": "5", "sku": "MUG"}).json()
+        adapter = WooCommerceAdapter(server.url, sandbox.credentials())
+
+        async def ship() -> Any:
+            try:
+                ref = await adapter.create_order(OrderDraft(
+                    tiktok_order_id="5769333", currency="USD", subtotal=Decimal(5),
+                    lines=[OrderLine(str(product["id"]), str(product["id"]), "MUG", "Mug", 1, Decimal(5))]))
+                made = await adapter.fulfil_order(ref, Fulfilment(id="", carrier="Acme Post", tracking_number="AP1"))
+                return made, await adapter.fulfilments(ref), await adapter.carrier_names(), ref
+            finally:
+                await adapter.aclose()
+
+        made, read, carriers, ref = asyncio.run(ship())
+        assert [(f.carrier, f.tracking_number) for f in read] == [("Acme Post", "AP1")] and made.id == read[0].id
+        assert "USPS" in carriers
+        order = httpx.get(server.url + f"/wp-json/wc/v3/orders/{ref.id}", auth=auth).json()
+        assert order["status"] == "completed"
+        notes = httpx.get(server.url + f"/wp-json/wc/v3/orders/{ref.id}/notes", auth=auth).json()
+        assert any("AP1" in n["note"] for n in notes)
+    finally:
+        server.stop()

@@ -26,7 +26,7 @@ class WooCommerceSandbox:
 
     def __init__(self, *, seed: bool = True, consumer_key: str | None = None, consumer_secret: str | None = None,
                  webhook_secret: str | None = None, permissions: str = "read_write", rate_limit: int = 0,
-                 csv_text: str | None = None) -> None:
+                 csv_text: str | None = None, tracking_extension: bool = True) -> None:
         self.should_seed = seed
         self.csv_text = csv_text
         self.consumer_key = consumer_key or "ck_" + secrets.token_hex(20)
@@ -38,7 +38,8 @@ class WooCommerceSandbox:
         self.sender = WebhookSender(self.faults, retry_delays=())
         self.store = WooStore(self.clock)
         self.keys = KeyChecker([ApiKey(self.consumer_key, self.consumer_secret, permissions)])
-        self.woo = WooApp(self.store, self.keys, self.clock, self.faults, self.sender, rate_limit)
+        self.woo = WooApp(self.store, self.keys, self.clock, self.faults, self.sender, rate_limit,
+                          tracking_extension)
         control = control_routes(faults=self.faults, clock=self.clock, webhooks=self.sender, reset=self.store.reset,
                                  state=self.state)
         self.app = build_app(self.woo, control)
@@ -64,5 +65,6 @@ class WooCommerceSandbox:
 
 
 def create_sandbox(*, seed: bool = True, **options: Any) -> WooCommerceSandbox:
-    """A WooCommerce sandbox; options: consumer_key, consumer_secret, webhook_secret, permissions, rate_limit."""
+    """A WooCommerce sandbox; options: consumer_key, consumer_secret, webhook_secret, permissions, rate_limit,
+    tracking_extension (False: a store without the Shipment Tracking extension), csv_text."""
     return WooCommerceSandbox(seed=seed, **options)

@@ -63,7 +63,7 @@ class WooApp:
     """Holds the store, credentials, limiter and webhook machinery behind one ASGI app."""
 
     def __init__(self, store: WooStore, keys: KeyChecker, clock: Clock, faults: FaultInjector,
-                 sender: WebhookSender, rate_limit: int = 0) -> None:
+                 sender: WebhookSender, rate_limit: int = 0, tracking_extension: bool = True) -> None:
         self.store = store
         self.keys = keys
         self.clock = clock
@@ -71,6 +71,7 @@ class WooApp:
         self.sender = sender
         self.hooks = HookDispatcher(store, sender)
         self.rate_limit = rate_limit
+        self.tracking_extension = tracking_extension
         self.limiter = WindowLimiter(rate_limit or 1)
 
     # ---- plumbing ---------------------------------------------------------------------------------------
@@ -468,7 +469,7 @@ class WooApp:
 
     def routes(self) -> list[Route]:
         a = self.api
-        return [
+        routes = [
             Route("/wp-json/", a(self.wp_index, auth=False), methods=["GET"]),
             Route(f"{API}/settings/{{group}}", a(self.settings), methods=["GET"]),
             Route(f"{API}/products", a(self.list_products), methods=["GET"]),
@@ -496,6 +497,10 @@ class WooApp:
             Route(f"{API}/webhooks/{{id:int}}", a(self.update_webhook), methods=["PUT", "PATCH", "POST"]),
             Route(f"{API}/webhooks/{{id:int}}", a(self.delete_webhook), methods=["DELETE"]),
             Route(f"{API}/webhooks/{{webhook_id:int}}/deliveries", a(self.webhook_deliveries), methods=["GET"]),
+        ]
+        if not self.tracking_extension:
+            return routes
+        return routes + [
             Route(f"{TRACKING}/orders/{{order_id:int}}/shipment-trackings/providers", a(self.providers),
                   methods=["GET"]),
             Route(f"{TRACKING}/orders/{{order_id:int}}/shipment-trackings", a(self.list_trackings), methods=["GET"]),

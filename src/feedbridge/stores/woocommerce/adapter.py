@@ -16,10 +16,13 @@ from typing import Any
 
 from feedbridge.domain.catalog import ChangeEvent, ChangeKind, Location, Product, StoreCategory, StoreInfo
 from feedbridge.domain.orders import Fulfilment, OrderDraft, StoreOrderRef, StoreOrderStatus
-from feedbridge.errors import ConfigError, DataError, PlatformError
+from feedbridge.errors import ConfigError, DataError
 from feedbridge.http.redaction import register_secret
 from feedbridge.stores.woocommerce import mappers, webhooks
 from feedbridge.stores.woocommerce.client import PLATFORM, TRACKING_API, NotFound, WooClient
+
+# WooCommerce Shipment Tracking, then Advanced Shipment Tracking (zorem), which serves the same routes.
+TRACKING_NAMESPACES = (TRACKING_API, "wc-ast/v3")
 from feedbridge.sync.ports import ChangePage, StoreCapabilities, WebhookRegistration
 
 DEFAULT_CARRIERS = ["USPS", "UPS", "Fedex", "DHL US", "OnTrac"]
@@ -50,6 +53,7 @@ class WooCommerceAdapter:
         self.recent_orders_window = timedelta(hours=float(options.get("recent_orders_hours", 48)))
         self._unit: Any = None
         self._providers: list[str] | None = None
+        self._tracking_ns: str | None = None  # "" once we know the store has no tracking extension
 
     # ---- store and catalog ------------------------------------------------------------------------------
 
@@ -212,25 +216,43 @@ class WooCommerceAdapter:
 
     # ---- fulfilment -------------------------------------------------------------------------------------
 
+    async def _tracking_api(self) -> str | None:
+        """The namespace of the tracking extension this store runs: Shipment Tracking, else AST, else none."""
+        if self._tracking_ns is None:
+            self._tracking_ns = ""
+            for namespace in TRACKING_NAMESPACES:
+                try:
+                    payload = await self.client.get("orders/0/shipment-trackings/providers", api=namespace)
+                except NotFound:
+                    continue
+                self._tracking_ns = namespace
+                self._providers = mappers.provider_names(payload) or list(DEFAULT_CARRIERS)
+                break
+        return self._tracking_ns or None
+
     async def fulfilments(self, ref: StoreOrderRef) -> list[Fulfilment]:
         order = await self.client.get(f"orders/{ref.id}")
-        try:
-            items = await self.client.get(f"orders/{ref.id}/shipment-trackings", api=TRACKING_API)
-        except NotFound:
-            items = []  # the Shipment Tracking extension is not installed
+        items: list[dict[str, Any]] = []
+        namespace = await self._tracking_api()
+        if namespace:
+            try:
+                items = await self.client.get(f"orders/{ref.id}/shipment-trackings", api=namespace)
+            except NotFound:
+                items = []
         return mappers.merge_fulfilments(mappers.fulfilments_from_trackings(items, order),
                                          mappers.fulfilments_from_meta(order))
 
     async def fulfil_order(self, ref: StoreOrderRef, fulfilment: Fulfilment) -> Fulfilment:
-        """Add a Shipment Tracking entry and complete the order (as the merchant would)."""
+        """Add a tracking entry (Shipment Tracking or AST) and complete the order, as the merchant would."""
         order = await self.client.get(f"orders/{ref.id}")
-        providers = await self.carrier_names()
-        body = mappers.tracking_body(fulfilment, providers)
-        try:
-            entry = await self.client.post(f"orders/{ref.id}/shipment-trackings", body, api=TRACKING_API)
+        namespace = await self._tracking_api()
+        if namespace:
+            body = mappers.tracking_body(fulfilment, await self.carrier_names())
+            entry = await self.client.post(f"orders/{ref.id}/shipment-trackings", body, api=namespace)
             made = mappers.fulfilments_from_trackings([entry], order)[0]
-        except NotFound:
-            # No Shipment Tracking extension: keep the tracking in the meta key it would use, plus a note.
+        else:
+            # No tracking extension: keep the tracking in the meta key Shipment Tracking uses, plus a note.
+            mappers.tracking_body(fulfilment, ())  # same validation as with the extension
             item = {"tracking_provider": "", "custom_tracking_provider": fulfilment.carrier,
                     "custom_tracking_link": fulfilment.tracking_url, "tracking_number": fulfilment.tracking_number,
                     "date_shipped": str(int((fulfilment.created_at or datetime.now(UTC)).timestamp())),
@@ -246,16 +268,9 @@ class WooCommerceAdapter:
         return made
 
     async def carrier_names(self) -> list[str]:
-        """The Shipment Tracking extension's provider names, or common US carriers without it."""
-        if self._providers is None:
-            try:
-                payload = await self.client.get("orders/0/shipment-trackings/providers", api=TRACKING_API)
-                self._providers = mappers.provider_names(payload) or list(DEFAULT_CARRIERS)
-            except (NotFound, PlatformError) as exc:
-                if not isinstance(exc, NotFound) and exc.status not in (400, 404):
-                    raise
-                self._providers = list(DEFAULT_CARRIERS)
-        return list(self._providers)
+        """The tracking extension's provider names, or common US carriers without one."""
+        await self._tracking_api()
+        return list(self._providers or DEFAULT_CARRIERS)
 
     async def aclose(self) -> None:
         await self.client.aclose()

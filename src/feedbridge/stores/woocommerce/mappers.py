@@ -317,10 +317,20 @@ def tracking_body(fulfilment: Fulfilment, known_providers: Iterable[str]) -> dic
     return body
 
 
-def provider_names(payload: Mapping[str, Any]) -> list[str]:
-    """Provider names from the extension's providers route ({country: {name: url}})."""
+def provider_names(payload: Any) -> list[str]:
+    """Provider names from a providers route: Shipment Tracking answers {country: {name: url}}; other shapes
+    (a list of provider objects) are read by their name fields."""
     names: list[str] = []
-    for providers in payload.values():
-        if isinstance(providers, Mapping):
-            names.extend(str(n) for n in providers)
+    if isinstance(payload, Mapping):
+        for key, providers in payload.items():
+            if isinstance(providers, Mapping):
+                names.extend(str(n) for n in providers)
+            elif isinstance(providers, str):
+                names.append(str(key))
+    elif isinstance(payload, list):
+        for item in payload:
+            if isinstance(item, Mapping):
+                name = item.get("provider_name") or item.get("name")
+                if name:
+                    names.append(str(name))
     return names
