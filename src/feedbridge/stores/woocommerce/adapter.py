@@ -20,11 +20,10 @@ from feedbridge.errors import ConfigError, DataError
 from feedbridge.http.redaction import register_secret
 from feedbridge.stores.woocommerce import mappers, webhooks
 from feedbridge.stores.woocommerce.client import PLATFORM, TRACKING_API, NotFound, WooClient
+from feedbridge.sync.ports import ChangePage, StoreCapabilities, WebhookRegistration
 
 # WooCommerce Shipment Tracking, then Advanced Shipment Tracking (zorem), which serves the same routes.
 TRACKING_NAMESPACES = (TRACKING_API, "wc-ast/v3")
-from feedbridge.sync.ports import ChangePage, StoreCapabilities, WebhookRegistration
-
 DEFAULT_CARRIERS = ["USPS", "UPS", "Fedex", "DHL US", "OnTrac"]
 
 
