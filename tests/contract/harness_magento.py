@@ -57,7 +57,7 @@ class Harness:
             label = f"V{n}"
             if label not in by_label:
                 by_label[label] = await client.post("/V1/products/attributes/size/options",
-                                                    {"option": {"label": label}})
+                                                    {"option": {"label": label, "value": ""}})
             values.append(str(by_label[label]))
         return values
 

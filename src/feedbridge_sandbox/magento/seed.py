@@ -37,10 +37,11 @@ CATEGORIES = [("Clothing", None), ("Tops", "Clothing"), ("Bottoms", "Clothing"),
 class SignedClient:
     """A tiny signed JSON client for the store's REST API."""
 
-    def __init__(self, base_url: str, integration: Integration) -> None:
+    def __init__(self, base_url: str, integration: Integration,
+                 event_hooks: dict[str, list[Any]] | None = None) -> None:
         self.base_url = base_url.rstrip("/")
         self.integration = integration
-        self.http = httpx.AsyncClient(timeout=30)
+        self.http = httpx.AsyncClient(timeout=30, event_hooks=event_hooks or {})
 
     async def call(self, method: str, path: str, body: Any = None) -> Any:
         url = f"{self.base_url}/rest/default{path}"
@@ -60,9 +61,10 @@ def _stock(index: int) -> tuple[int, int]:
     return (index * 7) % 23, (index * 5) % 11
 
 
-async def seed_catalog(base_url: str, integration: Integration) -> None:
+async def seed_catalog(base_url: str, integration: Integration,
+                       event_hooks: dict[str, list[Any]] | None = None) -> None:
     """Create categories, a second source, attribute options, products and their source quantities."""
-    client = SignedClient(base_url, integration)
+    client = SignedClient(base_url, integration, event_hooks)
     try:
         categories: dict[str, int] = {}
         for name, parent in CATEGORIES:
@@ -77,7 +79,7 @@ async def seed_catalog(base_url: str, integration: Integration) -> None:
         for code, labels in (("color", COLORS), ("size", SIZES)):
             for label in labels:
                 values[(code, label)] = str(await client.call(
-                    "POST", f"/V1/products/attributes/{code}/options", {"option": {"label": label}}))
+                    "POST", f"/V1/products/attributes/{code}/options", {"option": {"label": label, "value": ""}}))
         attribute_ids = {"color": 93, "size": 144}
         source_items: list[dict[str, Any]] = []
         counter = 0
