@@ -1,0 +1,275 @@
+"""The merchant dashboard: home, onboarding, connections, the catalog and order lists, activity.
+
+Every route takes `me: CurrentMerchant = Depends(current_merchant)` and reads through `feedbridge.web.repo`,
+so a merchant only ever sees their own rows. State-changing routes are POST and pass the CSRF check.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from fastapi import APIRouter, Depends, Query, Request
+from fastapi.responses import Response
+from starlette.concurrency import run_in_threadpool
+
+from feedbridge.db import intents
+from feedbridge.db.models import StoreConnection
+from feedbridge.db.session import transaction
+from feedbridge.errors import ConfigError, DataError
+from feedbridge.web import repo
+from feedbridge.web.charts import daily_bars
+from feedbridge.web.connect import FORMS, connect_store, delete_connection, platform_form, set_store_feeds
+from feedbridge.web.deps import CurrentMerchant, current_merchant, get_runtime, require_csrf, session_merchant
+from feedbridge.web.errors import NotFound, WebError
+from feedbridge.web.render import redirect, render
+from feedbridge.web.tiktok_regions import REGIONS
+
+router = APIRouter(include_in_schema=False, dependencies=[Depends(require_csrf)])
+
+LISTING_STATUSES = ("not_synced", "pending", "syncing", "synced", "in_review", "live", "failed_to_sync",
+                    "failed_review", "deactivated", "deleted")
+ORDER_STATES = ("waiting", "creating", "created", "on_hold", "skipped", "failed", "cancelled")
+
+
+def _available_platforms() -> list[str]:
+    from feedbridge.stores import PLATFORMS
+
+    return [name for name in FORMS if name in PLATFORMS]
+
+
+@router.get("/")
+def home(request: Request) -> Response:
+    """What needs attention, the onboarding checklist until it is done, and the last 14 days.
+
+    Visitors who are not logged in see what feedbridge does, with links to sign up and log in.
+    """
+    me = session_merchant(request)
+    if me is None:
+        return render(request, "welcome.html")
+    request.state.merchant = me
+    with transaction(get_runtime(request).sessions) as session:
+        attention = repo.attention(session, me.id)
+        steps = repo.checklist(session, me.id)
+        series = repo.daily_counts(session, me.id)
+    chart = daily_bars(series.days, [("Orders", "bar-orders", series.orders),
+                                     ("Sync activity", "bar-activity", series.activity)],
+                       title="Orders and sync activity over the last 14 days")
+    return render(request, "home.html", {"attention": attention, "steps": steps, "chart": chart,
+                                         "series": series}, active="home")
+
+
+@router.post("/attention/intents/{intent_id}/retry")
+def retry_intent(request: Request, intent_id: int, me: CurrentMerchant = Depends(current_merchant)) -> Response:
+    """The retry button of a failed piece of work."""
+    with transaction(get_runtime(request).sessions) as session:
+        if not intents.retry_failed(session, intent_id, merchant_id=me.id):
+            raise NotFound(f"There is no failed work {intent_id} in your account.")
+        repo.log_activity(session, me.id, "intent.retried", f"You asked feedbridge to try work {intent_id} again.")
+    return redirect(request, "/")
+
+
+@router.get("/onboarding")
+def onboarding(request: Request, me: CurrentMerchant = Depends(current_merchant)) -> Response:
+    """The onboarding checklist."""
+    with transaction(get_runtime(request).sessions) as session:
+        steps = repo.checklist(session, me.id)
+        stores = repo.connections(session, me.id)
+        shops = repo.shops(session, me.id)
+    return render(request, "onboarding.html", {"steps": steps, "stores": stores, "shops": shops,
+                                               "regions": REGIONS}, active="home")
+
+
+@router.get("/connect/tiktok/start")
+def tiktok_start_placeholder(request: Request, region: str = "",
+                             me: CurrentMerchant = Depends(current_merchant)) -> Response:
+    """Stands in for TikTok Shop authorization until the OAuth flow is installed (its router wins when included first)."""
+    settings = get_runtime(request).settings
+    if region not in REGIONS:
+        raise DataError("Choose the region your TikTok shop sells in.", field="region")
+    if not settings.tiktok_app_key:
+        raise ConfigError("TikTok Shop authorization is not set up on this feedbridge server.",
+                          action="The operator must set FEEDBRIDGE_TIKTOK_APP_KEY, FEEDBRIDGE_TIKTOK_APP_SECRET "
+                                 "and FEEDBRIDGE_TIKTOK_SERVICE_ID.")
+    raise ConfigError("TikTok Shop authorization is not available in this version of feedbridge yet.")
+
+
+def _connect_context(platform: str, values: dict[str, Any] | None = None, error: Any = None,
+                     connection: StoreConnection | None = None) -> dict[str, Any]:
+    return {"platforms": [FORMS[p] for p in _available_platforms()], "form": FORMS.get(platform),
+            "platform": platform, "values": values or {}, "error": error, "connection": connection}
+
+
+@router.get("/connect/store")
+def connect_store_page(request: Request, platform: str = "",
+                       me: CurrentMerchant = Depends(current_merchant)) -> Response:
+    """Choose a platform, then paste the credentials it needs."""
+    if platform:
+        platform_form(platform)
+    return render(request, "connect_store.html", _connect_context(platform), active="connections")
+
+
+async def _form_values(request: Request) -> dict[str, str]:
+    form = await request.form()
+    return {key: value for key, value in form.items() if isinstance(value, str) and key != "csrf_token"}
+
+
+@router.post("/connect/store")
+async def connect_store_submit(request: Request, me: CurrentMerchant = Depends(current_merchant)) -> Response:
+    """Check the store answers with these credentials, then save the connection."""
+    values = await _form_values(request)
+    platform = values.get("platform", "")
+    platform_form(platform)
+    try:
+        row = await connect_store(get_runtime(request), me.id, platform, values.get("base_url", ""), values)
+    except (DataError, ConfigError, WebError) as exc:
+        status = getattr(exc, "status", 422 if isinstance(exc, DataError) else 400)
+        safe = {k: v for k, v in values.items() if k in ("platform", "base_url", "store_hash")}
+        return render(request, "connect_store.html", _connect_context(platform, safe, exc), status=status,
+                      active="connections")
+    return redirect(request, f"/connections/{row.id}?connected=1")
+
+
+@router.get("/connections")
+def connections_page(request: Request, me: CurrentMerchant = Depends(current_merchant)) -> Response:
+    """Stores and TikTok shops with their status."""
+    with transaction(get_runtime(request).sessions) as session:
+        stores = repo.connections(session, me.id)
+        shops = repo.shops(session, me.id)
+        feeds = repo.feeds(session, me.id)
+    return render(request, "connections.html", {"stores": stores, "shops": shops, "feeds": feeds},
+                  active="connections")
+
+
+def _connection_context(request: Request, merchant_id: int, connection_id: int) -> dict[str, Any]:
+    with transaction(get_runtime(request).sessions) as session:
+        store = repo.owned(session, StoreConnection, merchant_id, connection_id, "store connection")
+        shops = repo.shops(session, merchant_id)
+        feeds = repo.feeds(session, merchant_id, store.id)
+    context = _connect_context(store.platform, {"base_url": store.base_url}, None, store)
+    context.update(store=store, shops=shops, feeds=feeds, fed={f.tiktok_shop_id for f in feeds})
+    return context
+
+
+@router.get("/connections/{connection_id}")
+def connection_page(request: Request, connection_id: int, connected: int = 0,
+                    me: CurrentMerchant = Depends(current_merchant)) -> Response:
+    """One store: which TikTok shops it feeds, reconnect, delete."""
+    context = _connection_context(request, me.id, connection_id)
+    context["just_connected"] = bool(connected)
+    return render(request, "connection.html", context, active="connections")
+
+
+@router.post("/connections/{connection_id}/reconnect")
+async def reconnect(request: Request, connection_id: int,
+                    me: CurrentMerchant = Depends(current_merchant)) -> Response:
+    """New credentials for a store (e.g. after a token was rotated)."""
+    context = await run_in_threadpool(_connection_context, request, me.id, connection_id)
+    values = await _form_values(request)
+    store: StoreConnection = context["store"]
+    try:
+        await connect_store(get_runtime(request), me.id, store.platform, values.get("base_url", ""), values,
+                            connection_id=store.id)
+    except (DataError, ConfigError, WebError) as exc:
+        context["error"] = exc
+        return render(request, "connection.html", context, status=getattr(exc, "status", 422),
+                      active="connections")
+    return redirect(request, f"/connections/{store.id}")
+
+
+@router.post("/connections/{connection_id}/delete")
+def delete(request: Request, connection_id: int, me: CurrentMerchant = Depends(current_merchant)) -> Response:
+    """Remove a store connection."""
+    with transaction(get_runtime(request).sessions) as session:
+        delete_connection(session, me.id, connection_id)
+    return redirect(request, "/connections")
+
+
+@router.post("/connections/{connection_id}/feeds")
+async def choose_feeds(request: Request, connection_id: int,
+                       me: CurrentMerchant = Depends(current_merchant)) -> Response:
+    """Choose which TikTok shops this store feeds."""
+    form = await request.form()
+    try:
+        chosen = {int(str(value)) for value in form.getlist("shop")}
+    except ValueError as exc:
+        raise DataError("Choose TikTok shops from the list.", field="shop") from exc
+
+    def save() -> None:
+        with transaction(get_runtime(request).sessions) as session:
+            set_store_feeds(session, me.id, connection_id, chosen)
+
+    await run_in_threadpool(save)
+    return redirect(request, f"/connections/{connection_id}")
+
+
+@router.get("/mapping")
+def mapping_page(request: Request, me: CurrentMerchant = Depends(current_merchant)) -> Response:
+    """Store categories (or single products) mapped to TikTok categories."""
+    with transaction(get_runtime(request).sessions) as session:
+        rows = repo.category_mappings(session, me.id)
+        has_feed = repo.checklist(session, me.id).feed_chosen
+    return render(request, "mapping.html", {"rows": rows, "has_feed": has_feed}, active="mapping")
+
+
+@router.get("/products")
+def products_page(request: Request, offset: int = Query(0, ge=0),
+                  me: CurrentMerchant = Depends(current_merchant)) -> Response:
+    """Products read from the connected stores."""
+    with transaction(get_runtime(request).sessions) as session:
+        rows = repo.products(session, me.id, limit=101, offset=offset)
+        has_store = repo.checklist(session, me.id).store_connected
+    return render(request, "products.html", {"rows": rows[:100], "more": len(rows) > 100, "offset": offset,
+                                             "has_store": has_store}, active="products")
+
+
+@router.get("/listings")
+def listings_page(request: Request, status: str = "", offset: int = Query(0, ge=0),
+                  me: CurrentMerchant = Depends(current_merchant)) -> Response:
+    """Listings by status, with the reason and the fix for those that failed."""
+    with transaction(get_runtime(request).sessions) as session:
+        rows = repo.listings(session, me.id, status=status or None, limit=101, offset=offset)
+        counts = repo.attention(session, me.id).listings_by_status
+    return render(request, "listings.html", {"rows": rows[:100], "more": len(rows) > 100, "offset": offset,
+                                             "status": status, "statuses": LISTING_STATUSES, "counts": counts},
+                  active="listings")
+
+
+@router.get("/link")
+def link_page(request: Request, me: CurrentMerchant = Depends(current_merchant)) -> Response:
+    """Store variants linked to TikTok SKUs."""
+    with transaction(get_runtime(request).sessions) as session:
+        rows = repo.bindings(session, me.id)
+    return render(request, "link.html", {"rows": rows}, active="link")
+
+
+@router.get("/orders")
+def orders_page(request: Request, sync_state: str = "", offset: int = Query(0, ge=0),
+                me: CurrentMerchant = Depends(current_merchant)) -> Response:
+    """TikTok orders and the store orders made from them."""
+    with transaction(get_runtime(request).sessions) as session:
+        rows = repo.orders(session, me.id, sync_state=sync_state or None, limit=101, offset=offset)
+        counts = repo.attention(session, me.id).orders_by_state
+    return render(request, "orders.html", {"rows": rows[:100], "more": len(rows) > 100, "offset": offset,
+                                           "sync_state": sync_state, "states": ORDER_STATES, "counts": counts},
+                  active="orders")
+
+
+@router.get("/carriers")
+def carriers_page(request: Request, me: CurrentMerchant = Depends(current_merchant)) -> Response:
+    """Store carriers mapped to TikTok shipping providers."""
+    with transaction(get_runtime(request).sessions) as session:
+        rows = repo.carrier_mappings(session, me.id)
+        shops = {shop.id: shop for shop in repo.shops(session, me.id)}
+    return render(request, "carriers.html", {"rows": rows, "shops": shops}, active="carriers")
+
+
+@router.get("/activity")
+def activity_page(request: Request, level: str = "", before: int | None = Query(None, ge=1),
+                  me: CurrentMerchant = Depends(current_merchant)) -> Response:
+    """The activity log, newest first, filtered by level."""
+    if level and level not in repo.LEVELS:
+        raise DataError(f"Choose a level: {', '.join(repo.LEVELS)}.", field="level")
+    with transaction(get_runtime(request).sessions) as session:
+        rows = repo.activity(session, me.id, level=level or None, before=before, limit=51)
+    return render(request, "activity.html", {"rows": rows[:50], "older": rows[49].id if len(rows) > 50 else None,
+                                             "level": level, "levels": repo.LEVELS}, active="activity")
