@@ -13,6 +13,7 @@ from __future__ import annotations
 import json
 import logging
 import time
+import uuid
 from collections.abc import AsyncIterator, Awaitable, Callable, Iterable, Mapping, Sequence
 from typing import Any, Protocol
 from urllib.parse import quote
@@ -407,8 +408,14 @@ class TikTokClient:
     # ---- products --------------------------------------------------------------------------------------
 
     async def create_product(self, product: Mapping[str, Any]) -> JSONDict:
-        """Create a product (goes to audit) → `product_id`, `skus[]{id, seller_sku, ...}`, `warnings`."""
-        return await self.request(ep.CREATE_PRODUCT, body=product)
+        """Create a product (goes to audit) → `product_id`, `skus[]{id, seller_sku, ...}`, `warnings`.
+
+        An `idempotency_key` is added when the caller gave none, so a retry after a lost answer cannot
+        create the product twice (the same serialized body, key included, is resent).
+        """
+        body = dict(product)
+        body.setdefault("idempotency_key", str(uuid.uuid4()))
+        return await self.request(ep.CREATE_PRODUCT, body=body)
 
     async def edit_product(self, product_id: str, product: Mapping[str, Any]) -> JSONDict:
         """Replace a product entirely (blank fields are blanked, unlisted SKUs deleted; price/stock kept if omitted)."""
