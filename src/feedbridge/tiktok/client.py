@@ -140,6 +140,7 @@ class TikTokClient:
 
     @property
     def access_token(self) -> str:
+        """The access token currently sent in `x-tts-access-token`."""
         return self._access_token
 
     def set_access_token(self, token: str) -> None:
@@ -152,6 +153,7 @@ class TikTokClient:
         await self._http.aclose()
 
     async def __aenter__(self) -> TikTokClient:
+        """Use as `async with TikTokClient(...) as client:`; closes the pool on exit."""
         return self
 
     async def __aexit__(self, *exc: object) -> None:
@@ -231,6 +233,9 @@ class TikTokClient:
     def _is_retryable(response: httpx.Response) -> bool:
         if response.status_code in RETRY_STATUSES:
             return True
+        # Cheap pre-check: every retryable code starts with 3600900; most answers need no parse here.
+        if b"3600900" not in response.content:
+            return False
         try:
             code = response.json().get("code")
         except (ValueError, AttributeError):
