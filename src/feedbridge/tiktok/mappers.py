@@ -38,7 +38,26 @@ def _text(value: Any) -> str:
 def _money(value: Any, field: str) -> Decimal:
     if value is None or value == "":
         return ZERO
-    return to_decimal(value, field=field)
+    if isinstance(value, bool | list | dict):
+        raise DataError(f"{value!r} is not an amount.", field=field)
+    amount = to_decimal(value, field=field)
+    if not amount.is_finite():
+        raise DataError(f"{value!r} is not an amount.", field=field)
+    return amount
+
+
+def _int(value: Any, field: str) -> int:
+    if value is None or value == "":
+        return 0
+    if isinstance(value, bool):
+        raise DataError(f"{value!r} is not a whole number.", field=field)
+    try:
+        number = Decimal(str(value).strip())
+        if not number.is_finite() or number != number.to_integral_value():
+            raise ValueError(value)
+        return int(number)
+    except (ArithmeticError, ValueError) as exc:
+        raise DataError(f"{value!r} is not a whole number.", field=field) from exc
 
 
 def _time(value: Any, field: str) -> datetime | None:
@@ -46,7 +65,7 @@ def _time(value: Any, field: str) -> datetime | None:
         return None
     try:
         return datetime.fromtimestamp(int(value), UTC)
-    except (TypeError, ValueError, OverflowError) as exc:
+    except (TypeError, ValueError, OverflowError, OSError) as exc:
         raise DataError(f"{value!r} is not a Unix time.", field=field) from exc
 
 
@@ -488,7 +507,7 @@ class TikTokProduct:
 
 def _price(payload: Mapping[str, Any], key: str) -> Decimal | None:
     value = payload.get(key)
-    return None if value in (None, "") else to_decimal(value, field=f"skus.price.{key}")
+    return None if value in (None, "") else _money(value, f"skus.price.{key}")
 
 
 def sku_from_payload(payload: Mapping[str, Any]) -> TikTokSku:
@@ -497,7 +516,7 @@ def sku_from_payload(payload: Mapping[str, Any]) -> TikTokSku:
     inventory = tuple(
         WarehouseStock(
             warehouse_id=_text(_mapping(w, "skus.inventory[]").get("warehouse_id")),
-            quantity=int(_mapping(w, "skus.inventory[]").get("quantity") or 0),
+            quantity=_int(_mapping(w, "skus.inventory[]").get("quantity"), "skus.inventory.quantity"),
         )
         for w in _list(payload.get("inventory"), "skus.inventory")
     )

@@ -144,7 +144,7 @@ def parse_webhook(raw_body: bytes | str) -> WebhookEvent:
     stamp = envelope.get("timestamp")
     try:
         moment = datetime.fromtimestamp(int(stamp), UTC)  # type: ignore[arg-type]
-    except (TypeError, ValueError, OverflowError) as exc:
+    except (TypeError, ValueError, OverflowError, OSError) as exc:
         raise DataError("The TikTok webhook has no valid timestamp.", field="timestamp") from exc
     data = envelope.get("data")
     if data is None:

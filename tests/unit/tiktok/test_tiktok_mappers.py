@@ -235,3 +235,23 @@ def test_package_detail_sample_maps_tracking_and_items() -> None:
 def test_cancellation_without_order_id_is_a_data_error() -> None:
     with pytest.raises(DataError):
         cancellation_from_payload({"cancel_id": "1"})
+
+
+@pytest.mark.parametrize("quantity", ["abc", float("nan"), float("inf"), [1], True, "1.5"])
+def test_stock_that_is_not_a_whole_number_is_a_data_error(quantity: Any) -> None:
+    with pytest.raises(DataError) as info:
+        product_from_payload({"id": "1", "skus": [{"id": "2", "inventory": [{"quantity": quantity}]}]})
+    assert info.value.field == "skus.inventory.quantity"
+
+
+@pytest.mark.parametrize("amount", ["NaN", "Infinity", "abc", True, {"a": 1}])
+def test_price_that_is_not_an_amount_is_a_data_error(amount: Any) -> None:
+    with pytest.raises(DataError):
+        product_from_payload({"id": "1", "skus": [{"id": "2", "price": {"sale_price": amount}}]})
+
+
+def test_timestamp_out_of_range_is_a_data_error() -> None:
+    payload = order_sample()
+    payload["create_time"] = 67768036191676800
+    with pytest.raises(DataError):
+        order_from_payload(payload)
