@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import json
 from typing import Any
 
@@ -23,10 +24,8 @@ ENVELOPE_KEYS = st.sampled_from(["type", "tts_notification_id", "shop_id", "time
 @settings(max_examples=200, deadline=None)
 @given(st.binary(max_size=64))
 def test_webhook_parser_raises_only_data_error_on_any_bytes(body: bytes) -> None:
-    try:
+    with contextlib.suppress(DataError):
         parse_webhook(body)
-    except DataError:
-        pass
 
 
 @settings(max_examples=200, deadline=None)
@@ -40,7 +39,7 @@ def test_webhook_parser_raises_only_data_error_on_any_envelope(envelope: dict[st
     assert event.shop_id or event.open_id
 
 
-SCALAR = st.none() | st.booleans() | st.integers() | st.floats(allow_nan=True) | st.text(max_size=6) | st.just([])
+SCALAR: st.SearchStrategy[Any] = st.none() | st.booleans() | st.integers() | st.floats(allow_nan=True) | st.text(max_size=6) | st.just([])
 ID = st.from_regex(r"\A[0-9]{1,6}\Z") | st.integers(min_value=1)
 
 
@@ -91,19 +90,15 @@ PRODUCT = st.fixed_dictionaries(
 )
 
 
-@settings(max_examples=300, deadline=None)
+@settings(max_examples=200, deadline=None)
 @given(ORDER)
 def test_order_mapper_raises_only_data_error(payload: dict[str, Any]) -> None:
-    try:
+    with contextlib.suppress(DataError):
         order_from_payload(payload)
-    except DataError:
-        pass
 
 
-@settings(max_examples=300, deadline=None)
+@settings(max_examples=200, deadline=None)
 @given(PRODUCT)
 def test_product_mapper_raises_only_data_error(payload: dict[str, Any]) -> None:
-    try:
+    with contextlib.suppress(DataError):
         product_from_payload(payload)
-    except DataError:
-        pass
