@@ -13,6 +13,7 @@ from __future__ import annotations
 import json
 import logging
 import time
+import uuid
 from collections.abc import AsyncIterator, Awaitable, Callable, Iterable, Mapping, Sequence
 from typing import Any, Protocol
 from urllib.parse import quote
@@ -139,6 +140,7 @@ class TikTokClient:
 
     @property
     def access_token(self) -> str:
+        """The access token currently sent in `x-tts-access-token`."""
         return self._access_token
 
     def set_access_token(self, token: str) -> None:
@@ -151,6 +153,7 @@ class TikTokClient:
         await self._http.aclose()
 
     async def __aenter__(self) -> TikTokClient:
+        """Use as `async with TikTokClient(...) as client:`; closes the pool on exit."""
         return self
 
     async def __aexit__(self, *exc: object) -> None:
@@ -230,6 +233,9 @@ class TikTokClient:
     def _is_retryable(response: httpx.Response) -> bool:
         if response.status_code in RETRY_STATUSES:
             return True
+        # Cheap pre-check: every retryable code starts with 3600900; most answers need no parse here.
+        if b"3600900" not in response.content:
+            return False
         try:
             code = response.json().get("code")
         except (ValueError, AttributeError):
@@ -407,8 +413,14 @@ class TikTokClient:
     # ---- products --------------------------------------------------------------------------------------
 
     async def create_product(self, product: Mapping[str, Any]) -> JSONDict:
-        """Create a product (goes to audit) → `product_id`, `skus[]{id, seller_sku, ...}`, `warnings`."""
-        return await self.request(ep.CREATE_PRODUCT, body=product)
+        """Create a product (goes to audit) → `product_id`, `skus[]{id, seller_sku, ...}`, `warnings`.
+
+        An `idempotency_key` is added when the caller gave none, so a retry after a lost answer cannot
+        create the product twice (the same serialized body, key included, is resent).
+        """
+        body = dict(product)
+        body.setdefault("idempotency_key", str(uuid.uuid4()))
+        return await self.request(ep.CREATE_PRODUCT, body=body)
 
     async def edit_product(self, product_id: str, product: Mapping[str, Any]) -> JSONDict:
         """Replace a product entirely (blank fields are blanked, unlisted SKUs deleted; price/stock kept if omitted)."""

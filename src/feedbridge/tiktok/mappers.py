@@ -38,7 +38,26 @@ def _text(value: Any) -> str:
 def _money(value: Any, field: str) -> Decimal:
     if value is None or value == "":
         return ZERO
-    return to_decimal(value, field=field)
+    if isinstance(value, bool | list | dict):
+        raise DataError(f"{value!r} is not an amount.", field=field)
+    amount = to_decimal(value, field=field)
+    if not amount.is_finite():
+        raise DataError(f"{value!r} is not an amount.", field=field)
+    return amount
+
+
+def _int(value: Any, field: str) -> int:
+    if value is None or value == "":
+        return 0
+    if isinstance(value, bool):
+        raise DataError(f"{value!r} is not a whole number.", field=field)
+    try:
+        number = Decimal(str(value).strip())
+        if not number.is_finite() or number != number.to_integral_value():
+            raise ValueError(value)
+        return int(number)
+    except (ArithmeticError, ValueError) as exc:
+        raise DataError(f"{value!r} is not a whole number.", field=field) from exc
 
 
 def _time(value: Any, field: str) -> datetime | None:
@@ -46,7 +65,7 @@ def _time(value: Any, field: str) -> datetime | None:
         return None
     try:
         return datetime.fromtimestamp(int(value), UTC)
-    except (TypeError, ValueError, OverflowError) as exc:
+    except (TypeError, ValueError, OverflowError, OSError) as exc:
         raise DataError(f"{value!r} is not a Unix time.", field=field) from exc
 
 
@@ -488,7 +507,7 @@ class TikTokProduct:
 
 def _price(payload: Mapping[str, Any], key: str) -> Decimal | None:
     value = payload.get(key)
-    return None if value in (None, "") else to_decimal(value, field=f"skus.price.{key}")
+    return None if value in (None, "") else _money(value, f"skus.price.{key}")
 
 
 def sku_from_payload(payload: Mapping[str, Any]) -> TikTokSku:
@@ -497,7 +516,7 @@ def sku_from_payload(payload: Mapping[str, Any]) -> TikTokSku:
     inventory = tuple(
         WarehouseStock(
             warehouse_id=_text(_mapping(w, "skus.inventory[]").get("warehouse_id")),
-            quantity=int(_mapping(w, "skus.inventory[]").get("quantity") or 0),
+            quantity=_int(_mapping(w, "skus.inventory[]").get("quantity"), "skus.inventory.quantity"),
         )
         for w in _list(payload.get("inventory"), "skus.inventory")
     )
@@ -548,4 +567,127 @@ def product_from_payload(payload: Mapping[str, Any]) -> TikTokProduct:
         create_time=_time(payload.get("create_time"), "create_time"),
         update_time=_time(payload.get("update_time"), "update_time"),
         has_draft=bool(payload.get("has_draft")),
+    )
+
+
+# ---- after-sales and packages --------------------------------------------------------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class AfterSaleLine:
+    """One line of a cancellation or return: which order line item and SKU, and the refund for it."""
+
+    order_line_item_id: str
+    sku_id: str
+    seller_sku: str
+    refund_total: Decimal = ZERO
+
+
+@dataclass(frozen=True, slots=True)
+class AfterSale:
+    """A cancellation (`kind` "cancellation") or a return/refund (`kind` "return") on a TikTok order."""
+
+    kind: str
+    id: str
+    order_id: str
+    type: str
+    status: str
+    role: str
+    reason: str
+    refund_total: Decimal
+    currency: str
+    lines: tuple[AfterSaleLine, ...]
+    create_time: datetime | None = None
+    update_time: datetime | None = None
+    tracking_number: str = ""
+    carrier: str = ""
+
+
+def _after_sale_lines(items: list[Any], id_key: str) -> tuple[AfterSaleLine, ...]:
+    lines = []
+    for raw in items:
+        item = _mapping(raw, id_key)
+        refund = _mapping(item.get("refund_amount"), "refund_amount")
+        lines.append(
+            AfterSaleLine(
+                order_line_item_id=_text(item.get("order_line_item_id")),
+                sku_id=_text(item.get("sku_id")),
+                seller_sku=_text(item.get("seller_sku")),
+                refund_total=_money(refund.get("refund_total"), "refund_amount.refund_total"),
+            )
+        )
+    return tuple(lines)
+
+
+def cancellation_from_payload(payload: Mapping[str, Any]) -> AfterSale:
+    """One `cancellations[]` entry of Search Cancellations."""
+    refund = _mapping(payload.get("refund_amount"), "refund_amount")
+    return AfterSale(
+        kind="cancellation",
+        id=_require(payload, "cancel_id", "cancellation"),
+        order_id=_require(payload, "order_id", "cancellation"),
+        type=_text(payload.get("cancel_type")),
+        status=_text(payload.get("cancel_status")),
+        role=_text(payload.get("role")),
+        reason=_text(payload.get("cancel_reason_text")) or _text(payload.get("cancel_reason")),
+        refund_total=_money(refund.get("refund_total"), "refund_amount.refund_total"),
+        currency=_text(refund.get("currency")),
+        lines=_after_sale_lines(_list(payload.get("cancel_line_items"), "cancel_line_items"), "cancel_line_items[]"),
+        create_time=_time(payload.get("create_time"), "create_time"),
+        update_time=_time(payload.get("update_time"), "update_time"),
+    )
+
+
+def return_from_payload(payload: Mapping[str, Any]) -> AfterSale:
+    """One `return_orders[]` entry of Search Returns."""
+    refund = _mapping(payload.get("refund_amount"), "refund_amount")
+    return AfterSale(
+        kind="return",
+        id=_require(payload, "return_id", "return"),
+        order_id=_require(payload, "order_id", "return"),
+        type=_text(payload.get("return_type")),
+        status=_text(payload.get("return_status")),
+        role=_text(payload.get("role")),
+        reason=_text(payload.get("return_reason_text")) or _text(payload.get("return_reason")),
+        refund_total=_money(refund.get("refund_total"), "refund_amount.refund_total"),
+        currency=_text(refund.get("currency")),
+        lines=_after_sale_lines(_list(payload.get("return_line_items"), "return_line_items"), "return_line_items[]"),
+        create_time=_time(payload.get("create_time"), "create_time"),
+        update_time=_time(payload.get("update_time"), "update_time"),
+        tracking_number=_text(payload.get("return_tracking_number")),
+        carrier=_text(payload.get("return_provider_name")),
+    )
+
+
+@dataclass(frozen=True, slots=True)
+class Package:
+    """A TikTok package: its status, carrier, tracking number and the order line items inside."""
+
+    id: str
+    status: str
+    shipping_type: str
+    shipping_provider_id: str
+    shipping_provider_name: str
+    tracking_number: str
+    order_ids: tuple[str, ...]
+    order_line_item_ids: tuple[str, ...]
+    update_time: datetime | None = None
+
+
+def package_from_payload(payload: Mapping[str, Any]) -> Package:
+    """Get Package Detail `data` (uses `package_id`) or a Search Package entry (uses `id`)."""
+    package_id = _text(payload.get("package_id")) or _text(payload.get("id"))
+    if not package_id:
+        raise DataError("The TikTok package has no id.", field="package_id")
+    orders = [_mapping(o, "orders[]") for o in _list(payload.get("orders"), "orders")]
+    return Package(
+        id=package_id,
+        status=_text(payload.get("package_status")),
+        shipping_type=_text(payload.get("shipping_type")),
+        shipping_provider_id=_text(payload.get("shipping_provider_id")),
+        shipping_provider_name=_text(payload.get("shipping_provider_name")),
+        tracking_number=_text(payload.get("tracking_number")),
+        order_ids=tuple(_text(o.get("id")) for o in orders),
+        order_line_item_ids=tuple(_text(i) for i in _list(payload.get("order_line_item_ids"), "order_line_item_ids")),
+        update_time=_time(payload.get("update_time"), "update_time"),
     )

@@ -146,6 +146,13 @@ def _expiry(value: Any, now: float) -> datetime:
     return datetime.fromtimestamp(number, UTC)
 
 
+def _as_int(value: Any) -> int:
+    try:
+        return int(value or 0)
+    except (TypeError, ValueError):
+        return 0
+
+
 @dataclass(frozen=True, slots=True)
 class Tokens:
     """A seller's tokens; expiries are UTC datetimes (TikTok sends Unix timestamps)."""
@@ -176,7 +183,7 @@ class Tokens:
             open_id=str(data.get("open_id") or ""),
             seller_name=str(data.get("seller_name") or ""),
             seller_base_region=str(data.get("seller_base_region") or ""),
-            user_type=int(data.get("user_type") or 0),
+            user_type=_as_int(data.get("user_type")),
             granted_scopes=tuple(str(s) for s in data.get("granted_scopes") or ()),
         )
 

@@ -19,6 +19,7 @@ from enum import IntEnum
 from typing import Any
 
 from feedbridge.errors import DataError
+from feedbridge.tiktok.client import TikTokClient
 from feedbridge.tiktok.errors import WebhookSignatureError
 from feedbridge.tiktok.signing import verify_webhook
 
@@ -143,7 +144,7 @@ def parse_webhook(raw_body: bytes | str) -> WebhookEvent:
     stamp = envelope.get("timestamp")
     try:
         moment = datetime.fromtimestamp(int(stamp), UTC)  # type: ignore[arg-type]
-    except (TypeError, ValueError, OverflowError) as exc:
+    except (TypeError, ValueError, OverflowError, OSError) as exc:
         raise DataError("The TikTok webhook has no valid timestamp.", field="timestamp") from exc
     data = envelope.get("data")
     if data is None:
@@ -171,3 +172,19 @@ def verified_event(app_key: str, app_secret: str, raw_body: bytes, authorization
     if not verify_webhook(app_key, app_secret, raw_body, authorization):
         raise WebhookSignatureError("The TikTok webhook signature is missing or wrong; the delivery was refused.")
     return parse_webhook(raw_body)
+
+
+async def subscribe(
+    client: TikTokClient, address: str, event_types: tuple[WebhookType, ...] = SUBSCRIBED
+) -> list[str]:
+    """Point the shop's webhooks for `event_types` at `address`; returns the event types now set.
+
+    Types already pointing at `address` are left alone, so calling this on every reconnect is cheap.
+    """
+    current = {str(w.get("event_type")): str(w.get("address")) for w in await client.get_webhooks()}
+    done = []
+    for kind in event_types:
+        if current.get(kind.name) != address:
+            await client.update_webhook(kind.name, address)
+        done.append(kind.name)
+    return done

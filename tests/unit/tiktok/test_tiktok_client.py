@@ -335,3 +335,43 @@ async def test_client_keeps_secrets_out_of_logs() -> None:
         pass
     assert "very-secret-value" not in redact("secret very-secret-value token-value-xyz")
     assert "token-value-xyz" not in redact("token-value-xyz")
+
+
+async def test_create_product_gets_an_idempotency_key_kept_across_retries(
+    client: TikTokClient, api: respx.MockRouter
+) -> None:
+    route = api.post("/product/202309/products").mock(
+        side_effect=[fail(36009003, "Internal error"), ok({"product_id": "p1"})]
+    )
+    assert await client.create_product({"title": "Tee"}) == {"product_id": "p1"}
+    keys = [json_body(c.request)["idempotency_key"] for c in route.calls]
+    assert len(keys) == 2 and keys[0] == keys[1] and keys[0]
+
+
+async def test_caller_idempotency_key_is_kept(client: TikTokClient, api: respx.MockRouter) -> None:
+    route = api.post("/product/202309/products").mock(return_value=ok({"product_id": "p1"}))
+    await client.create_product({"title": "Tee", "idempotency_key": "mine"})
+    assert json_body(route.calls.last.request)["idempotency_key"] == "mine"
+
+
+async def test_rate_limits_are_kept_per_api_not_per_product(client: TikTokClient, api: respx.MockRouter) -> None:
+    api.get(url__regex=r"/product/202309/products/\d+").mock(return_value=ok({"id": "x"}))
+    api.get("/logistics/202309/warehouses").mock(return_value=ok({"warehouses": []}))
+    await client.get_product("1")
+    await client.get_product("2")
+    await client.get_warehouses()
+    assert set(client._limits._buckets) == {
+        "GET /product/202309/products/{product_id}",
+        "GET /logistics/202309/warehouses",
+    }
+
+
+async def test_each_shop_connection_has_its_own_rate_limits(api: respx.MockRouter) -> None:
+    async with (
+        TikTokClient(API_URL, APP_KEY, APP_SECRET, access_token="t-abcdef", shop_cipher="a") as one,
+        TikTokClient(API_URL, APP_KEY, APP_SECRET, access_token="t-abcdef", shop_cipher="b") as two,
+    ):
+        assert one._limits is not two._limits
+        key = "GET /logistics/202309/warehouses"
+        assert one._limits.bucket(key) is not two._limits.bucket(key)
+        assert one._limits.bucket(key).rate == 50

@@ -11,10 +11,13 @@ import pytest
 
 from feedbridge.errors import DataError
 from feedbridge.tiktok.mappers import (
+    cancellation_from_payload,
     draft_from_order,
     order_from_payload,
     orders_from_detail,
+    package_from_payload,
     product_from_payload,
+    return_from_payload,
     shop_from_payload,
 )
 from tests.unit.tiktok.specs import sample_response
@@ -197,3 +200,58 @@ def test_authorized_shop_sample_maps_cipher() -> None:
 def test_shop_without_cipher_is_a_data_error() -> None:
     with pytest.raises(DataError):
         shop_from_payload({"id": "1", "cipher": ""})
+
+
+def test_cancellation_sample_maps_ids_status_and_refund() -> None:
+    data = sample_response("POST", "/return_refund/202309/cancellations/search")["data"]
+    cancel = cancellation_from_payload(data["cancellations"][0])
+    assert (cancel.kind, cancel.id, cancel.order_id) == ("cancellation", "4035318504086604100", "577087614418520388")
+    assert (cancel.status, cancel.role) == ("CANCELLATION_REQUEST_PENDING", "BUYER")
+    assert cancel.reason == "Order created by mistake"
+    assert (cancel.refund_total, cancel.currency) == (Decimal("1.23"), "USD")
+    assert [(line.sku_id, line.seller_sku) for line in cancel.lines] == [("2729382476852921560", "YYAPC23078TRT30")]
+
+
+def test_return_sample_maps_tracking_and_lines() -> None:
+    data = sample_response("POST", "/return_refund/202309/returns/search")["data"]
+    ret = return_from_payload(data["return_orders"][0])
+    assert (ret.kind, ret.id, ret.type, ret.status) == (
+        "return", "4035318504086604100", "REFUND", "RETURN_OR_REFUND_REQUEST_PENDING"
+    )
+    assert (ret.tracking_number, ret.carrier) == ("213456789098765433456", "J&T Express")
+    assert ret.lines[0].order_line_item_id == "576473917261451851"
+
+
+def test_package_detail_sample_maps_tracking_and_items() -> None:
+    data = sample_response("GET", "/fulfillment/202309/packages/{package_id}")["data"]
+    package = package_from_payload(data)
+    assert (package.id, package.status, package.tracking_number) == (
+        "5433567853345", "PROCESSING", "6617675021119438849"
+    )
+    assert package.order_ids == ("54335448533296",)
+    assert package.order_line_item_ids == ("1729382476852921560",)
+
+
+def test_cancellation_without_order_id_is_a_data_error() -> None:
+    with pytest.raises(DataError):
+        cancellation_from_payload({"cancel_id": "1"})
+
+
+@pytest.mark.parametrize("quantity", ["abc", float("nan"), float("inf"), [1], True, "1.5"])
+def test_stock_that_is_not_a_whole_number_is_a_data_error(quantity: Any) -> None:
+    with pytest.raises(DataError) as info:
+        product_from_payload({"id": "1", "skus": [{"id": "2", "inventory": [{"quantity": quantity}]}]})
+    assert info.value.field == "skus.inventory.quantity"
+
+
+@pytest.mark.parametrize("amount", ["NaN", "Infinity", "abc", True, {"a": 1}])
+def test_price_that_is_not_an_amount_is_a_data_error(amount: Any) -> None:
+    with pytest.raises(DataError):
+        product_from_payload({"id": "1", "skus": [{"id": "2", "price": {"sale_price": amount}}]})
+
+
+def test_timestamp_out_of_range_is_a_data_error() -> None:
+    payload = order_sample()
+    payload["create_time"] = 67768036191676800
+    with pytest.raises(DataError):
+        order_from_payload(payload)

@@ -129,3 +129,27 @@ def test_malformed_envelope_raises_data_error_naming_the_field(body: bytes, fiel
     with pytest.raises(DataError) as info:
         parse_webhook(body)
     assert info.value.field == field
+
+
+async def test_subscribe_sets_only_event_types_not_already_pointing_here() -> None:
+    import httpx
+    import respx
+
+    from feedbridge.tiktok.client import TikTokClient
+    from feedbridge.tiktok.webhooks import SUBSCRIBED, subscribe
+    from tests.unit.tiktok.clienttools import API_URL, APP_KEY, APP_SECRET, json_body, ok
+
+    address = "https://feedbridge.example/webhooks/tiktok"
+    existing = {"webhooks": [{"event_type": "ORDER_STATUS_CHANGE", "address": address},
+                             {"event_type": "PACKAGE_UPDATE", "address": "https://old.example/hook"}]}
+    with respx.mock(base_url=API_URL) as api:
+        api.get("/event/202309/webhooks").mock(return_value=ok(existing))
+        put = api.put("/event/202309/webhooks").mock(return_value=ok({}))
+        async with TikTokClient(API_URL, APP_KEY, APP_SECRET, access_token="t-abcdef", shop_cipher="c") as client:
+            done = await subscribe(client, address)
+    sent = [json_body(c.request)["event_type"] for c in put.calls]
+    assert "ORDER_STATUS_CHANGE" not in sent
+    assert "PACKAGE_UPDATE" in sent
+    assert len(sent) == len(SUBSCRIBED) - 1
+    assert done == [k.name for k in SUBSCRIBED]
+    assert all(isinstance(c.response, httpx.Response) for c in put.calls)
