@@ -105,14 +105,15 @@ class ConvertedDescription:
 
 _DROP = {
     "script", "style", "noscript", "template", "head", "title", "meta", "link", "base", "svg", "math",
-    "iframe", "frame", "frameset", "object", "embed", "param", "source", "track", "input", "map", "area",
-    "canvas",
+    "iframe", "frame", "frameset", "embed", "param", "source", "track", "input", "map", "area",
 }
+# Media players: the player goes (with a warning), its fallback content stays.
 _EMBEDS = {"iframe", "frame", "object", "embed", "video", "audio"}
 _BLOCKS = {
     "p", "div", "section", "article", "aside", "header", "footer", "main", "nav", "blockquote", "figure",
     "figcaption", "address", "center", "dl", "dt", "dd", "details", "summary", "fieldset", "legend", "form",
-    "hgroup", "search", "body", "html", "video", "audio", "picture", "select", "optgroup", "option", "label",
+    "hgroup", "search", "body", "html", "video", "audio", "object", "canvas", "picture", "select", "optgroup",
+    "option", "label",
 }
 _HEADINGS = {"h1", "h2", "h3", "h4", "h5", "h6"}
 _PREFORMATTED = {"pre", "textarea", "listing", "xmp", "plaintext"}
@@ -132,6 +133,13 @@ def _is_emoji(ch: str) -> bool:
         or 0x2B00 <= cp <= 0x2BFF
         or cp in (0x200D, 0x20E3, 0xFE0E, 0xFE0F)
         or 0xE0000 <= cp <= 0xE007F
+    )
+
+
+def has_rejected_characters(text: str) -> bool:
+    """True when `text` holds emojis, control or invisible format characters, which TikTok rejects."""
+    return any(
+        _is_emoji(ch) or unicodedata.category(ch) in ("Cc", "Cf", "Cs", "Co", "Cn") for ch in text
     )
 
 

@@ -9,13 +9,12 @@ Rules come from tiktok-shop-api.md §6 and the Create Product parameters in spec
 from __future__ import annotations
 
 import re
-import unicodedata
 from collections import Counter
 from dataclasses import dataclass, field
 from decimal import Decimal
 from enum import StrEnum
 
-from feedbridge.domain.description import check_description
+from feedbridge.domain.description import check_description, has_rejected_characters
 from feedbridge.domain.pricing import REGION_PRICE_LIMITS
 from feedbridge.errors import DataError
 
@@ -234,23 +233,13 @@ _CJK = re.compile(r"[\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff]")
 _ENTITY = re.compile(r"&(#\d+|#x[0-9a-fA-F]+|[A-Za-z][A-Za-z0-9]*);")
 
 
-def _has_emoji_or_control(text: str) -> bool:
-    for ch in text:
-        cp = ord(ch)
-        if 0x1F000 <= cp <= 0x1FAFF or 0x2600 <= cp <= 0x27BF or cp in (0xFE0F, 0x200D):
-            return True
-        if unicodedata.category(ch) in ("Cc", "Cf", "Cs", "Co", "Cn"):
-            return True
-    return False
-
-
 def _text_problems(where: str, text: str, what: str) -> list[Problem]:
     problems = []
     entity = _ENTITY.search(text)
     if entity:
         problems.append(Problem(where, f"The {what} contains HTML codes such as {entity.group(0)}.",
                                 f"Write the character itself in the {what} in your store."))
-    if _has_emoji_or_control(text):
+    if has_rejected_characters(text):
         problems.append(Problem(where, f"The {what} contains emojis or invisible characters; TikTok rejects them.",
                                 f"Remove them from the {what} in your store."))
     if _CJK.search(text):
@@ -308,7 +297,7 @@ def _check_images(draft: ListingDraft, limits: TikTokLimits) -> list[Problem]:
                         "Add a product image in your store.")]
     if n > limits.main_images_max:
         return [Problem("main_images", f"The product has {n} images; TikTok allows {limits.main_images_max}.",
-                        f"Remove images in your store, or only the first {limits.main_images_max} will be used.")]
+                        f"Keep at most {limits.main_images_max} images on the product in your store.")]
     return []
 
 

@@ -324,7 +324,8 @@ PIECES = list("abcXYZ019 ,.;!-'\"&<>#") + [
 TAGS = [
     "p", "div", "span", "b", "strong", "i", "em", "u", "a", "h1", "h4", "ul", "ol", "li", "table", "tr", "td",
     "th", "tbody", "caption", "br", "hr", "script", "style", "pre", "blockquote", "iframe", "sup", "section",
-    "font", "dl", "dt", "dd", "video", "small", "center", "figure", "figcaption", "label", "code",
+    "font", "dl", "dt", "dd", "video", "small", "center", "figure", "figcaption", "label", "code", "noscript",
+    "textarea", "select", "option", "thead", "tfoot", "th", "h2", "article", "s", "mark", "object",
 ]
 texts = st.lists(st.sampled_from(PIECES), max_size=12).map("".join)
 images = st.integers(0, 60).map(lambda n: f'<img src="https://img.example/{n}.jpg" alt="x">')
@@ -342,7 +343,7 @@ html_fragments = st.recursive(
         element,
         st.sampled_from(TAGS),
         st.lists(inner, max_size=4),
-        st.sampled_from(["", ' class="c"', ' style="color:red"', ' start="5"', ' type="a"', ' href="https://x"']),
+        st.sampled_from(["", ' class="c"', ' style="color:red"', ' start="5"', ' type="a"', ' href="https://x"', ' value="7"', ' reversed']),
     ),
     max_leaves=40,
 ).map(lambda s: s)
