@@ -28,7 +28,7 @@ from feedbridge.domain import marketplace as mk
 from feedbridge.domain.carriers import CarrierChoice, Provider, check_tracking_number, resolve_carrier
 from feedbridge.domain.marketplace import ShippingProvider
 from feedbridge.domain.orders import Fulfilment, StoreOrderRef
-from feedbridge.errors import DataError, PlatformError
+from feedbridge.errors import ConfigError, DataError, PlatformError
 from feedbridge.runtime import Runtime
 from feedbridge.sync.connections import marketplace_for, shop_settings, store_for
 
@@ -47,9 +47,9 @@ def choose_provider(session: Session, shop: TikTokShop, store_carrier: str,
     """The TikTok provider for a store carrier name: mapped, suggested, or the shop's default."""
     mapping = {m.store_carrier: m.provider_id for m in session.scalars(
         select(CarrierMapping).where(CarrierMapping.tiktok_shop_id == shop.id))}
-    default_id = shop_settings(shop).get("default_provider_id") or ""
+    default_id = shop_settings(shop).get("default_provider_id") or None
     return resolve_carrier(store_carrier, mapping, [Provider(p.id, p.name) for p in providers],
-                           default_provider_id=str(default_id), region=shop.region)
+                           default_provider_id=str(default_id) if default_id else None, region=shop.region)
 
 
 def _package_for(order: Order, fulfilment: Fulfilment, used: set[str]) -> str:
@@ -102,7 +102,10 @@ async def sync_fulfilment(runtime: Runtime, order_row_id: int) -> int:
             with transaction(runtime.sessions) as session:
                 shop_row = session.get(TikTokShop, shop.id)
                 assert shop_row is not None
-                choice = choose_provider(session, shop_row, fulfilment.carrier, providers)
+                try:
+                    choice = choose_provider(session, shop_row, fulfilment.carrier, providers)
+                except ConfigError as exc:
+                    choice = CarrierChoice("", "", "default", exc.message)
                 shipment = session.scalars(select(Shipment).where(
                     Shipment.order_id == order_row_id, Shipment.store_fulfilment_id == fulfilment.id)).first()
                 if shipment is None:
@@ -120,8 +123,7 @@ async def sync_fulfilment(runtime: Runtime, order_row_id: int) -> int:
                 shipment_id = shipment.id
             problem = ""
             if not choice.provider_id:
-                problem = (f"No TikTok shipping provider matches carrier {fulfilment.carrier!r} and the shop has no "
-                           "default provider.")
+                problem = choice.note
             elif not package_id:
                 problem = "TikTok has no package for this order yet."
             else:
