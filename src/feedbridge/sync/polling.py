@@ -11,11 +11,12 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from feedbridge.db.intents import record_intent
-from feedbridge.db.models import StoreConnection, StoreFeed, TikTokShop, utcnow
+from feedbridge.db.models import Order, StoreConnection, StoreFeed, TikTokShop, utcnow
 from feedbridge.db.session import transaction
 from feedbridge.runtime import Runtime
 from feedbridge.sync.connections import store_for
 from feedbridge.sync.events import handle_store_events
+from feedbridge.sync.fulfilment import queue_fulfilment
 
 STORE_OVERLAP = timedelta(seconds=120)
 
@@ -37,7 +38,7 @@ def schedule_polls(session: Session, *, now: datetime | None = None, store_every
             connection.settings = {**(connection.settings or {}), "polled_at": now.isoformat()}
             record_intent(session, "store.poll", str(connection.id), {"connection": connection.id},
                           merchant_id=connection.merchant_id)
-            queued += 1
+            queued += 1 + queue_open_fulfilments(session, connection)
     for shop in session.scalars(select(TikTokShop).where(TikTokShop.status.in_(("connected", "expiring")))):
         if _due(shop.settings or {}, "polled_at", tiktok_every, now):
             shop.settings = {**(shop.settings or {}), "polled_at": now.isoformat()}
@@ -53,6 +54,16 @@ def schedule_polls(session: Session, *, now: datetime | None = None, store_every
             record_intent(session, "listings.poll", str(feed.id), {"feed": feed.id}, merchant_id=feed.merchant_id)
             queued += 2
     return queued
+
+
+def queue_open_fulfilments(session: Session, connection: StoreConnection) -> int:
+    """Check unshipped store orders for new fulfilments (the only way on stores without order webhooks)."""
+    orders = session.scalars(select(Order).join(StoreFeed, Order.feed_id == StoreFeed.id).where(
+        StoreFeed.store_connection_id == connection.id, Order.sync_state == "created",
+        Order.fulfilment_state.in_(("unfulfilled", "waiting")))).all()
+    for order in orders:
+        queue_fulfilment(session, order)
+    return len(orders)
 
 
 async def poll_store(runtime: Runtime, connection_id: int) -> int:

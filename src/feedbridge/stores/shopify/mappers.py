@@ -11,7 +11,15 @@ from datetime import datetime
 from decimal import Decimal
 from typing import Any
 
-from feedbridge.domain.catalog import Location, Product, ProductStatus, StoreCategory, StoreInfo, Variant, WeightUnit
+from feedbridge.domain.catalog import (
+    Location,
+    Product,
+    ProductStatus,
+    StoreCategory,
+    StoreInfo,
+    Variant,
+    WeightUnit,
+)
 from feedbridge.domain.money import quantize, to_decimal
 from feedbridge.domain.orders import (
     Fulfilment,
