@@ -151,3 +151,30 @@ def test_business_rules_duplicate_sku_bad_carrier_and_closed_channel(store: Stor
         "order_address_id": address_id, "tracking_carrier": "ups", "tracking_number": "1",
         "items": [{"order_product_id": line_id, "quantity": 2}]})
     assert too_many.status_code == 400
+
+
+def test_one_adapter_reading_concurrently_stays_within_the_quota_without_a_429_storm() -> None:
+    from tests.contract.harness_bigcommerce import Harness
+
+    harness = Harness()
+    harness.start()
+    try:
+        async def run() -> tuple[list[int], int]:
+            await harness.create_products(12, variants=1)
+            await harness.control("POST", "/_sandbox/ratelimit", {"quota": 5, "window_ms": 300})
+            adapter = harness.adapter()
+
+            async def read() -> int:
+                return sum([len(page) async for page in adapter.products(page_size=2)])
+
+            try:
+                counts = await asyncio.gather(*[read() for _ in range(3)])
+            finally:
+                await adapter.aclose()
+            return counts, (await harness.control("GET", "/_sandbox/ratelimit"))["rejected"]
+
+        counts, rejected = asyncio.run(run())
+        assert counts == [12, 12, 12]
+        assert rejected <= 4, f"{rejected} requests were refused out of about 40"  # no storm of 429s
+    finally:
+        harness.stop()
