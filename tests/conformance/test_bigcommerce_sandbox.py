@@ -178,3 +178,25 @@ def test_one_adapter_reading_concurrently_stays_within_the_quota_without_a_429_s
         assert rejected <= 4, f"{rejected} requests were refused out of about 40"  # no storm of 429s
     finally:
         harness.stop()
+
+
+def test_an_order_takes_stock_from_the_default_location_and_cancelling_returns_it(store: Store) -> None:
+    product = store.call("POST", "/v3/catalog/products", json={
+        "name": "Stocked lamp", "type": "physical", "weight": 1, "price": 20, "sku": "LAMP-1"}).json()["data"]
+    variant_id = product["variants"][0]["id"]
+    first_location = min(loc["id"] for loc in store.call("GET", "/v3/inventory/locations").json()["data"])
+    store.call("PUT", "/v3/inventory/adjustments/absolute", json={"items": [
+        {"location_id": first_location, "variant_id": variant_id, "quantity": 5}]})
+
+    def stock() -> int:
+        items = store.call("GET", "/v3/inventory/items", params={"variant_id:in": str(variant_id)}).json()["data"]
+        return sum(loc["available_to_sell"] for loc in items[0]["locations"])
+
+    address = {"first_name": "A", "last_name": "B", "zip": "78701", "country_iso2": "US", "email": "a@b.c"}
+    order = store.call("POST", "/v2/orders", json={"billing_address": address, "status_id": 11, "products": [
+        {"product_id": product["id"], "variant_id": variant_id, "quantity": 2}]}).json()
+    assert stock() == 3
+    store.call("PUT", f"/v2/orders/{order['id']}", json={"status_id": 5})
+    assert stock() == 5
+    store.call("PUT", f"/v2/orders/{order['id']}", json={"status_id": 5})
+    assert stock() == 5  # cancelling twice returns the stock once

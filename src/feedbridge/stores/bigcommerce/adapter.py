@@ -32,8 +32,8 @@ CHANNEL_PLATFORM = "tiktok"
 EXTERNAL_SOURCE = "feedbridge"
 WEBHOOK_SCOPES = (
     "store/product/created", "store/product/updated", "store/product/deleted",
-    "store/product/inventory/updated", "store/sku/updated", "store/sku/inventory/updated",
-    "store/shipment/created",
+    "store/product/inventory/updated", "store/product/inventory/order/updated", "store/sku/updated",
+    "store/sku/inventory/updated", "store/sku/inventory/order/updated", "store/shipment/created",
 )
 CATALOG_INCLUDE = "variants,images"
 
