@@ -200,3 +200,10 @@ def test_an_order_takes_stock_from_the_default_location_and_cancelling_returns_i
     assert stock() == 5
     store.call("PUT", f"/v2/orders/{order['id']}", json={"status_id": 5})
     assert stock() == 5  # cancelling twice returns the stock once
+
+
+def test_unknown_paths_answer_in_the_api_versions_error_shape(store: Store) -> None:
+    v3 = store.call("GET", "/v3/catalog/nothing-here")
+    v2 = store.call("GET", "/v2/nothing-here")
+    assert v3.status_code == 404 and v3.json()["status"] == 404 and "title" in v3.json()
+    assert v2.status_code == 404 and v2.json()[0]["status"] == 404
