@@ -207,3 +207,13 @@ def test_unknown_paths_answer_in_the_api_versions_error_shape(store: Store) -> N
     v2 = store.call("GET", "/v2/nothing-here")
     assert v3.status_code == 404 and v3.json()["status"] == 404 and "title" in v3.json()
     assert v2.status_code == 404 and v2.json()[0]["status"] == 404
+
+
+def test_seeding_waits_out_a_tight_quota_instead_of_failing() -> None:
+    sandbox = create_sandbox(seed=True, quota=40, window_ms=200)
+    server = serve(sandbox.app)
+    try:
+        asyncio.run(sandbox.seed(server.url))
+        assert len(sandbox.store.state.products) == 40 and sandbox.store.rejected > 0
+    finally:
+        server.stop()
