@@ -3,9 +3,12 @@
 from __future__ import annotations
 
 import base64
+import contextlib
 import json
 
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
 from feedbridge.domain.catalog import ChangeKind
 from feedbridge.errors import DataError
@@ -118,9 +121,6 @@ def test_malformed_payload_raises_data_error(body: bytes) -> None:
         webhooks.parse({}, body)
 
 
-from hypothesis import given  # noqa: E402
-from hypothesis import strategies as st  # noqa: E402
-
 _json = st.recursive(st.none() | st.booleans() | st.integers() | st.text(max_size=8),
                      lambda inner: st.lists(inner, max_size=3) | st.dictionaries(st.text(max_size=6), inner,
                                                                                   max_size=4), max_leaves=10)
@@ -128,10 +128,8 @@ _json = st.recursive(st.none() | st.booleans() | st.integers() | st.text(max_siz
 
 @given(st.binary(max_size=200))
 def test_any_bytes_parse_to_events_or_a_data_error(body: bytes) -> None:
-    try:
+    with contextlib.suppress(DataError):
         webhooks.parse({}, body)
-    except DataError:
-        pass
 
 
 @given(st.sampled_from(sorted(webhooks.SCOPES)), st.dictionaries(st.sampled_from(
