@@ -60,6 +60,7 @@ EXPECTED = {
     "put /stores/{store_hash}/v3/inventory/adjustments/absolute",
     "get /stores/{store_hash}/v3/channels", "post /stores/{store_hash}/v3/channels",
     "get /stores/{store_hash}/v3/hooks", "post /stores/{store_hash}/v3/hooks",
+    "put /stores/{store_hash}/v3/hooks/{webhook_id}",
     "get /stores/{store_hash}/v2/orders", "post /stores/{store_hash}/v2/orders",
     "get /stores/{store_hash}/v2/orders/{order_id}", "put /stores/{store_hash}/v2/orders/{order_id}",
     "get /stores/{store_hash}/v2/orders/{order_id}/products",
@@ -82,12 +83,14 @@ async def _exercise(base_url: str, manifest: dict[str, Any]) -> None:
         product = await adapter.get_product(products[0].id)
         assert product is not None
         assert await adapter.get_product("987654321") is None
-        await adapter.register_webhooks(hook_url)
-        await adapter.register_webhooks(hook_url)
-        await adapter.changes_since(datetime.now(UTC), timedelta(minutes=5))
-        variant = product.variants[0]
+        hooks = await adapter.register_webhooks(hook_url)
         store = f"{base_url}/stores/{manifest['credentials']['store_hash']}"
         headers = {"X-Auth-Token": manifest["credentials"]["access_token"]}
+        async with httpx.AsyncClient(headers=headers) as http:  # the store switches a hook off
+            await http.put(f"{store}/v3/hooks/{hooks[0].id}", json={"is_active": False})
+        await adapter.register_webhooks(hook_url)  # … and registering again switches it back on
+        await adapter.changes_since(datetime.now(UTC), timedelta(minutes=5))
+        variant = product.variants[0]
         async with httpx.AsyncClient(headers=headers) as http:
             await http.put(f"{store}/v3/catalog/products/{product.id}/variants/{variant.id}",
                            json={"price": 12.5, "retail_price": 20.0})

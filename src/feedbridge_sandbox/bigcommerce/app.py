@@ -175,7 +175,12 @@ def build_app(sb: BigCommerceSandbox, api_routes: list[Route]) -> ASGIApp:
     routes = list(api_routes) + control_routes(
         faults=sb.faults, clock=sb.clock, webhooks=sb.webhooks, reset=sb.state.reset, state=state,
     ) + [Route("/_sandbox/ratelimit", ratelimit, methods=["GET", "POST"])]
-    inner = Starlette(routes=routes)
+    async def not_found(request: Request, exc: Exception) -> Response:
+        status = int(getattr(exc, "status_code", 404))
+        title = "The requested resource was not found." if status == 404 else "The method is not allowed."
+        return error_for(request.url.path, status, title)
+
+    inner = Starlette(routes=routes, exception_handlers={404: not_found, 405: not_found})
     gated = Gate(inner, sb)
     return FaultMiddleware(gated, sb.faults, error_body=lambda status: {
         "status": status, "title": "Injected fault", "type": "https://developer.bigcommerce.com/api-docs"})

@@ -22,6 +22,7 @@ from feedbridge_sandbox.bigcommerce.shapes import (
 from feedbridge_sandbox.bigcommerce.state import ApiError
 
 V2 = "/stores/{store_hash}/v2"
+RELEASES_STOCK = {4, 5, 6}  # Refunded, Cancelled, Declined
 WRITABLE = {"staff_notes", "customer_message", "payment_method", "external_source", "external_id",
             "external_merchant_id", "discount_amount"}
 
@@ -59,17 +60,53 @@ def order_routes(sb: BigCommerceSandbox) -> list[Route]:
             raise ApiError(404, "The requested resource was not found.")
         return order
 
+    def stock_changed(variant: dict[str, Any], change: int) -> None:
+        inventory = {"product_id": variant["product_id"], "method": "relative", "value": change}
+        st.touch(variant["product_id"])
+        if variant["option_values"]:
+            sb.emit("store/sku/inventory/order/updated", {"type": "sku", "id": variant["sku_id"], "inventory": {
+                **inventory, "variant_id": variant["id"]}})
+        else:
+            sb.emit("store/product/inventory/order/updated", {"type": "product", "id": variant["product_id"],
+                                                              "inventory": inventory})
+
+    def take_stock(order_id: int) -> None:
+        """Orders take stock from the default location, as the store's default inventory settings do."""
+        location = min(st.locations)
+        taken = []
+        for line in st.order_products[order_id]:
+            variant = st.variants.get(line["variant_id"])
+            if variant is None:
+                continue
+            have = st.stock.get((variant["id"], location), 0)
+            qty = min(have, line["quantity"])
+            st.stock[(variant["id"], location)] = have - qty
+            taken.append((variant["id"], location, qty))
+            stock_changed(variant, -qty)
+        st.order_stock[order_id] = taken
+
+    def return_stock(order_id: int) -> None:
+        """A cancelled, declined or refunded order gives back what it took."""
+        for variant_id, location, qty in st.order_stock.pop(order_id, []):
+            variant = st.variants.get(variant_id)
+            if variant is None:
+                continue
+            st.stock[(variant_id, location)] = st.stock.get((variant_id, location), 0) + qty
+            stock_changed(variant, qty)
+
     def set_status(order: dict[str, Any], status_id: int) -> None:
         if status_id not in ORDER_STATUSES:
             raise ApiError(400, f"The field 'status_id' is invalid: {status_id}.")
-        changed = order["status_id"] != status_id
+        previous = order["status_id"]
         order.update({"status_id": status_id, "status": ORDER_STATUSES[status_id],
                       "custom_status": ORDER_STATUSES[status_id]})
         if status_id == 2 and not order["date_shipped"]:
             order["date_shipped"] = st.now_rfc()
-        if changed:
-            sb.emit("store/order/statusUpdated", {"type": "order", "id": order["id"],
-                                                  "status": {"previous_status_id": 0, "new_status_id": status_id}})
+        if status_id in RELEASES_STOCK and order["id"] in st.order_stock:
+            return_stock(order["id"])
+        if previous != status_id and order["id"] in st.orders:
+            sb.emit("store/order/statusUpdated", {"type": "order", "id": order["id"], "status": {
+                "previous_status_id": previous, "new_status_id": status_id}})
 
     @api
     async def list_orders(request: Request) -> Response:
@@ -189,6 +226,8 @@ def order_routes(sb: BigCommerceSandbox) -> list[Route]:
         st.order_addresses[oid] = addresses
         st.order_products[oid] = products
         st.shipments[oid] = []
+        if order["status_id"] not in RELEASES_STOCK and order["status_id"] != 0:
+            take_stock(oid)
         sb.emit("store/order/created", {"type": "order", "id": oid})
         return JSONResponse(render(order))  # orders.v2.oas2.yml documents 200 for createOrder
 

@@ -8,6 +8,7 @@ the store's first two locations with absolute inventory adjustments.
 
 from __future__ import annotations
 
+import asyncio
 import csv
 import re
 from dataclasses import dataclass, field
@@ -112,37 +113,46 @@ def variant_bodies(product: SeedProduct) -> list[dict[str, Any]]:
     ]
 
 
+async def _send(http: httpx.AsyncClient, method: str, url: str, body: Any = None) -> httpx.Response:
+    """One call that waits out the store's quota on a 429, as any well-behaved client does."""
+    for _ in range(50):
+        answer = await http.request(method, url, json=body)
+        if answer.status_code != 429:
+            answer.raise_for_status()
+            return answer
+        await asyncio.sleep(int(answer.headers.get("x-rate-limit-time-reset-ms", "1000")) / 1000)
+    raise RuntimeError(f"the sandbox kept refusing {method} {url} with 429")
+
+
 async def seed_catalog(base_url: str, store_hash: str, access_token: str) -> int:
     """Create the sample catalog through the v3 API; returns how many products were created."""
     prefix = f"{base_url.rstrip('/')}/stores/{store_hash}/v3"
     created = 0
     async with httpx.AsyncClient(headers={"X-Auth-Token": access_token, "Accept": "application/json"},
                                  timeout=30) as http:
-        locations = (await http.get(f"{prefix}/inventory/locations")).json()["data"]
+        locations = (await _send(http, "GET", f"{prefix}/inventory/locations")).json()["data"]
         location_ids = [loc["id"] for loc in locations][:2]
         for filename in CATALOGS:
             catalog = read_catalog(DATA / filename)
             root_name = Path(filename).stem.replace("-", " ").title()
-            root = (await http.post(f"{prefix}/catalog/trees/categories",
-                                    json=[{"name": root_name, "parent_id": 0, "tree_id": 1}])).json()
+            root = (await _send(http, "POST", f"{prefix}/catalog/trees/categories",
+                                [{"name": root_name, "parent_id": 0, "tree_id": 1}])).json()
             root_id = root["data"][0]["category_id"]
             sub_ids: dict[str, int] = {}
             for product in catalog:
                 if product.category not in sub_ids:
-                    sub = (await http.post(f"{prefix}/catalog/trees/categories", json=[
+                    sub = (await _send(http, "POST", f"{prefix}/catalog/trees/categories", [
                         {"name": product.category, "parent_id": root_id, "tree_id": 1}])).json()
                     sub_ids[product.category] = sub["data"][0]["category_id"]
-                answer = await http.post(f"{prefix}/catalog/products",
-                                         json=product_body(product, sub_ids[product.category]))
-                answer.raise_for_status()
+                answer = await _send(http, "POST", f"{prefix}/catalog/products",
+                                     product_body(product, sub_ids[product.category]))
                 data = answer.json()["data"]
                 created += 1
                 variants = data["variants"]
                 if product.option_names:
                     variants = []
                     for body in variant_bodies(product):
-                        made = await http.post(f"{prefix}/catalog/products/{data['id']}/variants", json=body)
-                        made.raise_for_status()
+                        made = await _send(http, "POST", f"{prefix}/catalog/products/{data['id']}/variants", body)
                         variants.append(made.json()["data"])
                 items = []
                 for variant, seed in zip(variants, product.variants, strict=False):
@@ -150,6 +160,6 @@ async def seed_catalog(base_url: str, store_hash: str, access_token: str) -> int
                     split = [first, seed.quantity - first] if len(location_ids) > 1 else [seed.quantity]
                     items += [{"location_id": lid, "variant_id": variant["id"], "quantity": qty}
                               for lid, qty in zip(location_ids, split, strict=False)]
-                (await http.put(f"{prefix}/inventory/adjustments/absolute",
-                                json={"reason": "sandbox seed", "items": items})).raise_for_status()
+                await _send(http, "PUT", f"{prefix}/inventory/adjustments/absolute",
+                            {"reason": "sandbox seed", "items": items})
     return created

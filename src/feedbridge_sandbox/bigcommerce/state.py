@@ -42,6 +42,7 @@ class StoreState:
     order_products: dict[int, list[dict[str, Any]]] = field(default_factory=dict)
     order_addresses: dict[int, list[dict[str, Any]]] = field(default_factory=dict)
     shipments: dict[int, list[dict[str, Any]]] = field(default_factory=dict)
+    order_stock: dict[int, list[tuple[int, int, int]]] = field(default_factory=dict)  # (variant, location, qty)
     _ids: dict[str, itertools.count[int]] = field(default_factory=dict)
 
     def __post_init__(self) -> None:
@@ -57,7 +58,7 @@ class StoreState:
         """Back to an empty store with its default location, second warehouse and storefront channel."""
         for table in (self.products, self.variants, self.options, self.images, self.categories, self.locations,
                       self.stock, self.channels, self.hooks, self.orders, self.order_products,
-                      self.order_addresses, self.shipments):
+                      self.order_addresses, self.shipments, self.order_stock):
             table.clear()
         self._ids.clear()
         now = self.now_iso()

@@ -177,3 +177,29 @@ async def test_v3_pages_follow_pagination_meta_to_the_last_page() -> None:
 def test_access_token_is_masked_in_logs() -> None:
     _client(Sleeps())
     assert "token-for-unit-tests" not in redact("sent token-for-unit-tests to the store")
+
+
+def test_out_of_order_answers_in_one_window_keep_the_lowest_count_left() -> None:
+    from feedbridge.stores.bigcommerce.client import RateLimitState
+
+    state = RateLimitState(reserve=1)
+    state.update(httpx.Response(200, headers=_quota(left=10, reset_ms=20_000)))
+    state.update(httpx.Response(200, headers=_quota(left=12, reset_ms=19_990)))  # an older answer arrives late
+    assert state.left == 10
+    state.update(httpx.Response(200, headers=_quota(left=149, reset_ms=50_000)))  # the next window
+    assert state.left == 149 and state.quota == 150 and state.window_ms == 30_000
+
+
+@respx.mock
+async def test_after_a_reset_the_client_assumes_the_full_quota_and_counts_down() -> None:
+    respx.get(URL).respond(200, json={"data": []}, headers={"X-Rate-Limit-Requests-Quota": "3",
+                                                             "X-Rate-Limit-Time-Window-Ms": "30000"})
+    sleeps = Sleeps()
+    client = _client(sleeps)
+    client.rate.quota, client.rate.window_ms, client.rate.left = 3, 30_000, 1
+    await client.get_json("/v3/catalog/products")  # at the reserve: waits for the window, then counts 3 → 2
+    assert len(sleeps.calls) <= 1 and client.rate.left == 2
+    await client.get_json("/v3/catalog/products")  # 2 → 1
+    await client.get_json("/v3/catalog/products")  # at the reserve again: waits
+    assert len(sleeps.calls) >= 1
+    await client.aclose()

@@ -178,3 +178,10 @@ def test_carrier_names_and_values_come_from_bigcommerce_list() -> None:
     assert carriers.carrier_value("Pigeon Post") is None
     assert carriers.carrier_name("fedex") == "FedEx®"
     assert len(carriers.carrier_names()) > 900
+
+
+def test_shipment_with_an_unlisted_carrier_reads_it_from_the_shipping_method() -> None:
+    shipment = {"id": 1, "tracking_number": "X1", "tracking_carrier": "", "shipping_provider": "",
+                "shipping_method": "Pigeon Post", "items": []}
+    assert mappers.fulfilment(shipment).carrier == "Pigeon Post"
+    assert mappers.fulfilment({**shipment, "shipping_method": "None"}).carrier == ""

@@ -3,9 +3,12 @@
 from __future__ import annotations
 
 import base64
+import contextlib
 import json
 
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
 from feedbridge.domain.catalog import ChangeKind
 from feedbridge.errors import DataError
@@ -116,3 +119,31 @@ def test_event_id_without_webhook_id_falls_back_to_hash_and_time() -> None:
 def test_malformed_payload_raises_data_error(body: bytes) -> None:
     with pytest.raises(DataError):
         webhooks.parse({}, body)
+
+
+_json = st.recursive(st.none() | st.booleans() | st.integers() | st.text(max_size=8),
+                     lambda inner: st.lists(inner, max_size=3) | st.dictionaries(st.text(max_size=6), inner,
+                                                                                  max_size=4), max_leaves=10)
+
+
+@given(st.binary(max_size=200))
+def test_any_bytes_parse_to_events_or_a_data_error(body: bytes) -> None:
+    with contextlib.suppress(DataError):
+        webhooks.parse({}, body)
+
+
+@given(st.sampled_from(sorted(webhooks.SCOPES)), st.dictionaries(st.sampled_from(
+    ["type", "id", "sku", "inventory", "orderId"]), _json, max_size=4))
+def test_any_payload_of_a_known_scope_parses_or_raises_data_error(scope: str, data: dict) -> None:
+    body = json.dumps({"scope": scope, "data": data, "hash": "h", "created_at": NOW}).encode()
+    try:
+        events = webhooks.parse({}, body)
+    except DataError:
+        return
+    assert all(e.object_id for e in events)
+
+
+@given(st.binary(max_size=64), st.text(max_size=20))
+def test_verify_never_accepts_a_signature_made_for_other_bytes(body: bytes, msg_id: str) -> None:
+    headers = _signed(body + b"x", msg_id="msg")
+    assert not webhooks.verify(SECRET, headers, body, now=NOW)

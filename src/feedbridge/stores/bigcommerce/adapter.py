@@ -32,8 +32,8 @@ CHANNEL_PLATFORM = "tiktok"
 EXTERNAL_SOURCE = "feedbridge"
 WEBHOOK_SCOPES = (
     "store/product/created", "store/product/updated", "store/product/deleted",
-    "store/product/inventory/updated", "store/sku/updated", "store/sku/inventory/updated",
-    "store/shipment/created",
+    "store/product/inventory/updated", "store/product/inventory/order/updated", "store/sku/updated",
+    "store/sku/inventory/updated", "store/sku/inventory/order/updated", "store/shipment/created",
 )
 CATALOG_INCLUDE = "variants,images"
 
@@ -279,8 +279,12 @@ class BigCommerceAdapter:
             if row is None:
                 raise DataError(f"SKU {line.sku} is not in BigCommerce order {ref.number}", field="lines")
             items.append({"order_product_id": int(row["id"]), "quantity": line.quantity})
-        if not items:
-            items = [{"order_product_id": int(p["id"]), "quantity": int(p["quantity"])} for p in products]
+        if not items:  # no lines given: ship whatever is still unshipped
+            items = [{"order_product_id": int(p["id"]),
+                      "quantity": int(p["quantity"]) - int(p.get("quantity_shipped") or 0)}
+                     for p in products if int(p["quantity"]) > int(p.get("quantity_shipped") or 0)]
+            if not items:
+                raise DataError(f"BigCommerce order {ref.number} has nothing left to ship", field="lines")
         body: dict[str, Any] = {"order_address_id": int(addresses[0]["id"]),
                                 "tracking_number": fulfilment.tracking_number, "items": items}
         value = carriers.carrier_value(fulfilment.carrier) if fulfilment.carrier else None

@@ -46,27 +46,39 @@ class RateLimitState:
         """Wait for the window to reset when the requests left are down to the reserve."""
         async with self._lock:
             now = time.monotonic()
-            if self.left is not None and self.left <= self.reserve and now < self.reset_at:
-                await self.sleep(self.reset_at - now)
-                self.left = None
+            if self.left is not None and self.left <= self.reserve:
+                if now < self.reset_at:
+                    await self.sleep(self.reset_at - now)
+                # a new window: assume its full quota until the store says otherwise
+                self.left = self.quota
+                self.reset_at = time.monotonic() + (self.window_ms or 30_000) / 1000.0
             if self.left is not None:
                 self.left -= 1  # count this request before the answer arrives, so concurrent callers see it
 
     def update(self, response: httpx.Response) -> None:
-        """Remember the quota headers of an answer."""
+        """Remember the quota headers of an answer.
+
+        Answers to concurrent requests arrive out of order, so within one window the lower count of requests
+        left wins; an answer from a later window (its reset lies clearly later) replaces the count.
+        """
         headers = response.headers
-        left = headers.get("x-rate-limit-requests-left")
-        reset = headers.get("x-rate-limit-time-reset-ms")
-        if left is not None and left.lstrip("-").isdigit():
-            self.left = int(left)
-        if reset is not None and reset.isdigit():
-            self.reset_at = time.monotonic() + int(reset) / 1000.0
         quota = headers.get("x-rate-limit-requests-quota")
         if quota and quota.isdigit():
             self.quota = int(quota)
         window = headers.get("x-rate-limit-time-window-ms")
         if window and window.isdigit():
             self.window_ms = int(window)
+        left = headers.get("x-rate-limit-requests-left")
+        reset = headers.get("x-rate-limit-time-reset-ms")
+        if left is None or not left.lstrip("-").isdigit() or reset is None or not reset.isdigit():
+            return
+        reported, reset_at = int(left), time.monotonic() + int(reset) / 1000.0
+        window_s = (self.window_ms or 30_000) / 1000.0
+        if self.left is None or reset_at > self.reset_at + window_s / 2:
+            self.left = reported
+        else:
+            self.left = min(self.left, reported)
+        self.reset_at = reset_at
 
 
 def reset_seconds(response: httpx.Response, default: float = 1.0) -> float:

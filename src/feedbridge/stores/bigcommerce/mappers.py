@@ -307,10 +307,13 @@ def fulfilment(shipment: Mapping[str, Any], variant_of: Mapping[int, str] | None
                sku_of: Mapping[int, str] | None = None) -> Fulfilment:
     """A v2 shipment → Fulfilment; `variant_of` / `sku_of` map order_product_id to the catalog variant and SKU."""
     tracking_carrier = str(shipment.get("tracking_carrier") or "")
+    method = str(shipment.get("shipping_method") or "")
     if tracking_carrier:
         carrier = carrier_name(tracking_carrier)
     else:
-        carrier = str(shipment.get("shipping_provider_display_name") or shipment.get("shipping_provider") or "")
+        # a carrier BigCommerce does not list travels in shipping_method ("None" means unset)
+        carrier = str(shipment.get("shipping_provider_display_name") or shipment.get("shipping_provider")
+                      or (method if method != "None" else ""))
     lines = tuple(
         FulfilmentLine(store_variant_id=(variant_of or {}).get(int(i["order_product_id"]), ""),
                        sku=(sku_of or {}).get(int(i["order_product_id"]), ""), quantity=int(i["quantity"]))

@@ -15,12 +15,12 @@ import hmac
 import json
 import time
 from collections.abc import Mapping
+from datetime import UTC, datetime
 from typing import Any
 
 from feedbridge.domain.catalog import ChangeEvent, ChangeKind
 from feedbridge.errors import DataError
 from feedbridge.http.hmac_tools import same
-from feedbridge.stores.bigcommerce.mappers import parse_time
 
 # The scopes feedbridge subscribes to, and the change each one means.
 SCOPES: dict[str, ChangeKind] = {
@@ -86,18 +86,38 @@ def parse(headers: Mapping[str, str], body: bytes) -> list[ChangeEvent]:
         return []
     data = payload["data"]
     event_id = _header(headers, "webhook-id") or f"{payload.get('hash', '')}:{payload.get('created_at', '')}"
-    occurred = parse_time(payload.get("created_at"))
+    occurred = _occurred(payload.get("created_at"))
     if scope.startswith("store/sku/"):
-        detail = data.get("sku") or data.get("inventory") or {}
-        product_id, variant_id = detail.get("product_id"), detail.get("variant_id")
+        detail = data.get("sku") or data.get("inventory")
+        product_id = _object_id(detail.get("product_id") if isinstance(detail, dict) else None)
         if product_id is None:
             raise DataError(f"the {scope} webhook does not name its product", field="data")
-        return [ChangeEvent(kind=kind, object_id=str(product_id),
-                            variant_id=str(variant_id) if variant_id is not None else None,
-                            occurred_at=occurred, event_id=event_id)]
-    if "id" not in data:
+        variant_id = _object_id(detail.get("variant_id")) if isinstance(detail, dict) else None
+        return [ChangeEvent(kind=kind, object_id=product_id, variant_id=variant_id, occurred_at=occurred,
+                            event_id=event_id)]
+    object_id = _object_id(data.get("orderId", data.get("id")) if scope.startswith("store/shipment/")
+                           else data.get("id"))
+    if object_id is None:
         raise DataError(f"the {scope} webhook does not name its object", field="data.id")
-    if scope.startswith("store/shipment/"):
-        order_id = data.get("orderId", data["id"])
-        return [ChangeEvent(kind=kind, object_id=str(order_id), occurred_at=occurred, event_id=event_id)]
-    return [ChangeEvent(kind=kind, object_id=str(data["id"]), occurred_at=occurred, event_id=event_id)]
+    return [ChangeEvent(kind=kind, object_id=object_id, occurred_at=occurred, event_id=event_id)]
+
+
+def _object_id(value: object) -> str | None:
+    """A BigCommerce id (a positive integer, sometimes sent as a string); None when absent or malformed."""
+    if isinstance(value, bool):
+        return None
+    if isinstance(value, int) and value > 0:
+        return str(value)
+    if isinstance(value, str) and value.isdigit() and value.isascii():
+        return value
+    return None
+
+
+def _occurred(value: object) -> datetime | None:
+    """The delivery's `created_at` (Unix seconds); None when missing or unreadable."""
+    if isinstance(value, bool) or not isinstance(value, int):
+        return None
+    try:
+        return datetime.fromtimestamp(value, UTC)
+    except (OverflowError, OSError, ValueError):
+        return None
