@@ -13,7 +13,14 @@ from typing import Any
 import httpx
 import pytest
 
-from feedbridge.domain.orders import Address, Fulfilment, FulfilmentLine, OrderDraft, OrderLine, StoreOrderStatus
+from feedbridge.domain.orders import (
+    Address,
+    Fulfilment,
+    FulfilmentLine,
+    OrderDraft,
+    OrderLine,
+    StoreOrderStatus,
+)
 from feedbridge.stores.magento.adapter import MagentoAdapter
 from feedbridge_sandbox.core import RunningServer, serve
 from feedbridge_sandbox.magento import MagentoSandbox, create_sandbox

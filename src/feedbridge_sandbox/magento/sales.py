@@ -28,6 +28,11 @@ ITEM_ZEROES = (
     "is_qty_decimal", "is_virtual", "no_discount", "row_invoiced", "row_weight", "tax_amount", "tax_invoiced",
     "tax_percent", "weight",
 )
+SHIPPING_TOTALS = (
+    "base_shipping_amount", "base_shipping_discount_amount", "base_shipping_incl_tax", "base_shipping_tax_amount",
+    "shipping_amount", "shipping_discount_amount", "shipping_discount_tax_compensation_amount", "shipping_incl_tax",
+    "shipping_tax_amount",
+)
 STATE_STATUSES = {"new": ["pending"], "processing": ["processing"], "complete": ["complete"],
                   "canceled": ["canceled"], "closed": ["closed"], "holded": ["holded"]}
 
@@ -115,6 +120,10 @@ class Sales:
         order.setdefault("base_total_due", order.get("base_grand_total"))
         order.setdefault("total_item_count", len(order.get("items") or []))
         order.setdefault("total_qty_ordered", sum(float(i.get("qty_ordered") or 0) for i in order.get("items") or []))
+        for assignment in (order.get("extension_attributes") or {}).get("shipping_assignments") or []:
+            # Magento builds the assignment's totals from the order's shipping columns.
+            shipping = assignment.setdefault("shipping", {})
+            shipping["total"] = {name: order.get(name, 0) for name in SHIPPING_TOTALS}
         for item in order.get("items") or []:
             for name in ITEM_ZEROES:
                 item.setdefault(name, 0)
