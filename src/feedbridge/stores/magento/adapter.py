@@ -44,7 +44,8 @@ class MagentoAdapter:
 
     Options: `store_code` (default "default"), `stock_id` (MSI stock whose salable quantity we publish,
     default 1), `sales_channel_code` (website code of that stock, default "base"), `poll_interval` (seconds,
-    default 60, read by the scheduler), `event_hooks` (httpx hooks, used by tests to validate traffic).
+    default 60, read by the scheduler), `poll_page_size` (default 100), `concurrency` (parallel per-SKU
+    salable reads, default 4), `event_hooks` (httpx hooks, used by tests to validate traffic).
     """
 
     platform = PLATFORM
@@ -61,6 +62,7 @@ class MagentoAdapter:
         self.sales_channel_code = str(options.get("sales_channel_code", "base"))
         self.poll_interval = float(options.get("poll_interval", 60))
         self.concurrency = int(options.get("concurrency", 4))
+        self.poll_page_size = int(options.get("poll_page_size", 100))
         self.client = MagentoClient(base_url, credentials, store_code=self.store_code,
                                     timeout=float(options.get("timeout", 30)),
                                     event_hooks=options.get("event_hooks"))
@@ -242,7 +244,7 @@ class MagentoAdapter:
         latest = watermark
         seen: dict[str, datetime | None] = {}
         changed_children: list[tuple[str, datetime | None]] = []
-        page, size = 1, 100
+        page, size = 1, self.poll_page_size
         while True:
             criteria = SearchCriteria(page_size=size, current_page=page).where("updated_at", cursor, "gteq")
             criteria.sort = [("updated_at", "ASC"), ("entity_id", "ASC")]
