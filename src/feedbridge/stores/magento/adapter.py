@@ -325,7 +325,7 @@ class MagentoAdapter:
         await self._comment(ref, prefix + note)
 
     async def _invoice_if_needed(self, order: dict[str, Any]) -> None:
-        if order.get("state") in ("new", "pending_payment") and not order.get("total_invoiced"):
+        if order.get("state") in ("new", "pending_payment", "processing") and not order.get("total_invoiced"):
             await self.client.post(f"/V1/order/{int(order['entity_id'])}/invoice", {"capture": True, "notify": False})
 
     async def set_order_status(self, ref: StoreOrderRef, status: StoreOrderStatus) -> None:
