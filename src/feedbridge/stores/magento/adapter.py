@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import asyncio
 from collections.abc import AsyncIterator, Mapping, Sequence
+from dataclasses import dataclass
 from datetime import datetime, timedelta
 from decimal import Decimal
 from typing import Any
@@ -37,6 +38,14 @@ from feedbridge.sync.ports import ChangePage, StoreCapabilities, WebhookRegistra
 VISIBLE = ("2", "3", "4")  # catalog, search, both; children of configurables are 1 (not visible individually)
 SOLD_TYPES = ("simple", "configurable", "virtual")
 KNOWN_CARRIERS = ("United Parcel Service", "United States Postal Service", "Federal Express", "DHL")
+
+
+@dataclass(frozen=True, slots=True)
+class StockSnapshot:
+    """Source items by SKU and salable quantity by SKU (None: not read in bulk) for one catalog read."""
+
+    source_items: dict[str, list[dict[str, Any]]]
+    salable: dict[str, int] | None
 
 
 class MagentoAdapter:
@@ -109,11 +118,42 @@ class MagentoAdapter:
 
     # -- catalog -------------------------------------------------------------------------------------
     async def products(self, *, page_size: int = 50) -> AsyncIterator[list[Product]]:
-        """Visible simple and configurable products, by entity id, with children, stock and salable quantity."""
+        """Visible simple and configurable products, by entity id, with children, stock and salable quantity.
+
+        Source items and salable quantities are read for the whole store up front in pages of 300 (far fewer
+        calls than one per product page); SKUs created after that snapshot are read with their page.
+        """
+        stock = StockSnapshot(await self._all_source_items(), await self._all_salable())
         criteria = (SearchCriteria().where("visibility", VISIBLE, "in").where("type_id", SOLD_TYPES, "in"))
         criteria.sort = [("entity_id", "ASC")]
         async for items in self.client.search_pages("/V1/products", criteria, page_size):
-            yield await self._hydrate(items, bulk=True)
+            yield await self._hydrate(items, bulk=True, snapshot=stock)
+
+    async def _all_source_items(self) -> dict[str, list[dict[str, Any]]]:
+        by_sku: dict[str, list[dict[str, Any]]] = {}
+        async for items in self.client.search_pages("/V1/inventory/source-items", SearchCriteria(), 300):
+            for item in items:
+                by_sku.setdefault(str(item["sku"]), []).append(item)
+        return by_sku
+
+    async def _all_salable(self) -> dict[str, int] | None:
+        """Salable quantity of every SKU from the stock export, or None when that module is missing."""
+        if not self._bulk_salable:
+            return None
+        out: dict[str, int] = {}
+        try:
+            async for items in self.client.search_pages(self._export_path(), SearchCriteria(), 300):
+                for item in items:
+                    out[str(item["sku"])] = max(0, int(Decimal(str(item.get("qty") or 0))))
+        except PlatformError as exc:
+            if exc.status != 404:
+                raise
+            self._bulk_salable = False
+            return None
+        return out
+
+    def _export_path(self) -> str:
+        return f"/V1/inventory/export-stock-salable-qty/website/{seg(self.sales_channel_code)}"
 
     async def get_product(self, product_id: str) -> Product | None:
         """One product by entity id (children through /V1/configurable-products/{sku}/children)."""
@@ -178,7 +218,7 @@ class MagentoAdapter:
         """Salable quantity per SKU: one export-stock call per page where available, else one call per SKU."""
         if bulk and self._bulk_salable and skus:
             out: dict[str, int] = {}
-            path = f"/V1/inventory/export-stock-salable-qty/website/{seg(self.sales_channel_code)}"
+            path = self._export_path()
             try:
                 for start in range(0, len(skus), 100):
                     criteria = SearchCriteria().where("sku", skus[start:start + 100], "in")
@@ -198,7 +238,8 @@ class MagentoAdapter:
 
         return dict(await asyncio.gather(*(one(s) for s in skus)))
 
-    async def _hydrate(self, parents: Sequence[dict[str, Any]], *, bulk: bool) -> list[Product]:
+    async def _hydrate(self, parents: Sequence[dict[str, Any]], *, bulk: bool,
+                       snapshot: StockSnapshot | None = None) -> list[Product]:
         config = await self._store_config()
         children = await self._children(parents, bulk)
         for parent_id, kids in children.items():
@@ -207,8 +248,13 @@ class MagentoAdapter:
         attributes = await self._attribute_info(parents)
         skus = [str(c["sku"]) for kids in children.values() for c in kids]
         skus += [str(p["sku"]) for p in parents if p.get("type_id") != "configurable"]
-        source_items = await self._source_items(skus) if skus else []
-        salable = await self._salable(skus, bulk)
+        snapshot = snapshot or StockSnapshot({}, None)
+        missing = [sku for sku in skus if sku not in snapshot.source_items]
+        source_items = [i for sku in skus for i in snapshot.source_items.get(sku, [])]
+        source_items += await self._source_items(missing) if missing else []
+        salable = {sku: snapshot.salable[sku] for sku in skus if snapshot.salable and sku in snapshot.salable}
+        unknown = [sku for sku in skus if sku not in salable]
+        salable.update(await self._salable(unknown, bulk) if unknown else {})
         unit = mappers.weight_unit(config.get("weight_unit"))
         media = str(config.get("base_media_url") or "")
         return [mappers.product_from_payload(p, children.get(str(p["id"]), []), attributes=attributes,
