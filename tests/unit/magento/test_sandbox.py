@@ -167,3 +167,16 @@ async def test_injected_fault_answers_in_magento_error_shape(seeded: Any) -> Non
         await http.post("/_sandbox/faults", json={"kind": "status", "path": "/V1/store", "status": 503})
         answer = await http.get("/rest/default/V1/store/storeViews")
     assert answer.status_code == 503 and "message" in answer.json()
+
+
+async def test_signed_requests_with_spaces_in_the_sku_path_are_accepted(seeded: Any) -> None:
+    client = MagentoClient(seeded[1].url, creds(seeded))
+    try:
+        await client.post("/V1/products", {"product": {
+            "sku": "Gift Card 25", "name": "Gift Card", "attribute_set_id": 4, "price": 25, "type_id": "simple",
+            "visibility": 1}})
+        product = await client.get("/V1/products/Gift%20Card%2025")
+        salable = await client.get("/V1/inventory/get-product-salable-quantity/Gift%20Card%2025/1")
+    finally:
+        await client.aclose()
+    assert product["sku"] == "Gift Card 25" and salable == 0
