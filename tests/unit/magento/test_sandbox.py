@@ -180,3 +180,17 @@ async def test_signed_requests_with_spaces_in_the_sku_path_are_accepted(seeded: 
     finally:
         await client.aclose()
     assert product["sku"] == "Gift Card 25" and salable == 0
+
+
+async def test_seeded_products_have_images_the_store_serves(seeded: Any) -> None:
+    adapter = MagentoAdapter(seeded[1].url, creds(seeded))
+    try:
+        products = [p async for page in adapter.products() for p in page]
+    finally:
+        await adapter.aclose()
+    assert all(p.images for p in products)
+    url = products[0].images[0]
+    assert url.startswith(f"{seeded[1].url}/media/catalog/product/")
+    async with httpx.AsyncClient() as http:
+        image = await http.get(url)
+    assert image.status_code == 200 and image.content.startswith(b"\x89PNG")
