@@ -9,6 +9,7 @@ from decimal import Decimal
 import pytest
 
 from feedbridge.domain.catalog import ChangeKind
+from feedbridge.domain.orders import Address, OrderDraft, OrderLine
 from feedbridge.errors import DataError
 from feedbridge.stores.magento.adapter import MagentoAdapter
 from tests.contract.harness_magento import Harness
@@ -67,3 +68,27 @@ async def test_magento_sends_no_webhooks_so_none_are_registered_or_accepted(harn
             adapter.parse_webhook({}, b"{}")
     finally:
         await adapter.aclose()
+
+
+async def test_order_in_the_window_reports_its_products_stock_as_changed(harness: Harness) -> None:
+    [product_id] = await harness.create_products(1, variants=2)
+    adapter = MagentoAdapter(harness.base_url, harness.credentials)
+    try:
+        product = await adapter.get_product(product_id)
+        assert product is not None
+        child = product.variants[0]
+        await harness.control("POST", "/_sandbox/clock/advance", {"seconds": 10})
+        assert harness.sandbox is not None
+        mark = harness.sandbox.clock.utcnow().replace(microsecond=0)  # after the product, before the order
+        await adapter.create_order(OrderDraft(
+            tiktok_order_id="577300000000000001", currency="USD", subtotal=Decimal(10), total=Decimal(10),
+            lines=[OrderLine(product_id, child.id, child.sku, product.title, 1, Decimal(10))],
+            shipping_address=Address(name="A B", line1="1 Main", city="Austin", postal_code="78701",
+                                     country_code="US")))
+        fresh = MagentoAdapter(harness.base_url, harness.credentials)  # knows no parents yet
+        page = await fresh.changes_since(mark, overlap=timedelta(0))
+        await fresh.aclose()
+    finally:
+        await adapter.aclose()
+    stock_events = [e for e in page.events if e.kind == ChangeKind.INVENTORY_UPDATED]
+    assert [(e.object_id, e.variant_id) for e in stock_events] == [(product_id, child.id)]

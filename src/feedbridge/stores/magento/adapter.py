@@ -36,7 +36,7 @@ from feedbridge.stores.magento.search import SearchCriteria
 from feedbridge.sync.ports import ChangePage, StoreCapabilities, WebhookRegistration
 
 VISIBLE = ("2", "3", "4")  # catalog, search, both; children of configurables are 1 (not visible individually)
-SOLD_TYPES = ("simple", "configurable", "virtual")
+SOLD_TYPES = ("simple", "configurable")  # virtual and downloadable products cannot ship from a TikTok order
 KNOWN_CARRIERS = ("United Parcel Service", "United States Postal Service", "Federal Express", "DHL")
 
 
@@ -61,7 +61,8 @@ class MagentoAdapter:
     capabilities = StoreCapabilities(
         webhooks=False, locations=True, salable_quantity=True, order_tags=False, idempotency_keys=False,
         notes=("Magento Open Source has no webhooks: product changes are polled by updated_at.",
-               "Stock changes do not touch updated_at; the periodic reconcile re-reads stock.",
+               "Stock moved by orders is polled through orders' updated_at; source items written directly "
+               "(ERP, imports) carry no timestamp and are caught by the periodic reconcile.",
                "Order labels are written as order comments."),
     )
 
@@ -78,6 +79,7 @@ class MagentoAdapter:
         self._config: dict[str, Any] | None = None
         self._attributes: dict[str, mappers.AttributeInfo] = {}
         self._parents: dict[str, str] = {}
+        self._parents_loaded = False
         self._bulk_salable = True
 
     # -- store ---------------------------------------------------------------------------------------
@@ -275,6 +277,7 @@ class MagentoAdapter:
         raise DataError("Magento connections do not receive webhooks", field="body")
 
     async def _refresh_parents(self) -> None:
+        self._parents_loaded = True
         criteria = SearchCriteria().where("type_id", "configurable")
         criteria.sort = [("entity_id", "ASC")]
         async for items in self.client.search_pages("/V1/products", criteria, 300):
@@ -282,45 +285,56 @@ class MagentoAdapter:
                 for cid in mappers.child_ids(parent):
                     self._parents[str(cid)] = str(parent["id"])
 
-    async def changes_since(self, watermark: datetime, overlap: timedelta) -> ChangePage:
-        """Products whose `updated_at` ≥ watermark − overlap, read with a moving keyset so none is skipped
-        at a page edge even when products change during the scan; a changed child names its configurable."""
-        since = watermark - overlap
+    async def _scan_updated(self, path: str, id_field: str, since: datetime) -> list[dict[str, Any]]:
+        """Every row of a getList endpoint with `updated_at` ≥ since, read with a moving `updated_at` keyset so a
+        row changed during the scan is not skipped at a page edge; each row once."""
         cursor = mappers.format_time(since)
-        latest = watermark
-        seen: dict[str, datetime | None] = {}
-        changed_children: list[tuple[str, datetime | None]] = []
+        seen: dict[str, dict[str, Any]] = {}
         page, size = 1, self.poll_page_size
         while True:
             criteria = SearchCriteria(page_size=size, current_page=page).where("updated_at", cursor, "gteq")
-            criteria.sort = [("updated_at", "ASC"), ("entity_id", "ASC")]
-            items = (await self.client.search("/V1/products", criteria))["items"]
+            criteria.sort = [("updated_at", "ASC"), (id_field, "ASC")]
+            items = (await self.client.search(path, criteria))["items"]
             for item in items:
-                pid = str(item["id"])
-                updated = mappers.parse_time(item.get("updated_at"))
-                if updated and updated > latest:
-                    latest = updated
-                if pid in seen:
-                    continue
-                seen[pid] = updated
-                if str(item.get("visibility")) == "1" and item.get("type_id") != "configurable":
-                    changed_children.append((pid, updated))
+                seen.setdefault(str(item[id_field if id_field in item else "id"]), item)
             if len(items) < size:
-                break
+                return list(seen.values())
             last = str(items[-1].get("updated_at") or cursor)
             # Move the keyset forward; if a whole page shares one timestamp, page within it instead.
             page, cursor = (page + 1, cursor) if last == cursor else (1, last)
-        if any(cid not in self._parents for cid, _ in changed_children):
+
+    def _event(self, kind: ChangeKind, product_id: str, updated: datetime | None, key: str) -> ChangeEvent:
+        """An event naming the product to re-read (a child's configurable) and the variant when it is a child."""
+        parent = self._parents.get(product_id)
+        stamp = updated.isoformat() if updated else ""
+        return ChangeEvent(kind, parent or product_id, variant_id=product_id if parent else None,
+                           occurred_at=updated, event_id=f"magento:{key}:{stamp}")
+
+    async def changes_since(self, watermark: datetime, overlap: timedelta) -> ChangePage:
+        """Changes since `watermark − overlap`: products by their `updated_at` (a changed child names its
+        configurable), and stock moved by orders — every order placed, cancelled or shipped in the window
+        gives an inventory event for each of its products, because MSI reservations have no timestamp."""
+        since = watermark - overlap
+        products = await self._scan_updated("/V1/products", "entity_id", since)
+        orders = await self._scan_updated("/V1/orders", "entity_id", since)
+        items = [(order, item) for order in orders for item in order.get("items") or []
+                 if item.get("product_id") and item.get("product_type") != "configurable"]
+        unknown = [p for p in products if str(p.get("visibility")) == "1" and p.get("type_id") != "configurable"
+                   and str(p["id"]) not in self._parents]
+        if unknown or (items and not self._parents_loaded):
             await self._refresh_parents()
-        events: list[ChangeEvent] = []
-        for pid, updated in seen.items():
-            parent = self._parents.get(pid)
-            if parent is not None:
-                events.append(ChangeEvent(ChangeKind.PRODUCT_UPDATED, parent, variant_id=pid, occurred_at=updated,
-                                          event_id=f"magento:{pid}:{updated.isoformat() if updated else ''}"))
-            else:
-                events.append(ChangeEvent(ChangeKind.PRODUCT_UPDATED, pid, occurred_at=updated,
-                                          event_id=f"magento:{pid}:{updated.isoformat() if updated else ''}"))
+        events = []
+        latest = watermark
+        for product in products:
+            updated = mappers.parse_time(product.get("updated_at"))
+            latest = max(latest, updated or latest)
+            events.append(self._event(ChangeKind.PRODUCT_UPDATED, str(product["id"]), updated,
+                                      f"product:{product['id']}"))
+        for order, item in items:
+            updated = mappers.parse_time(order.get("updated_at"))
+            latest = max(latest, updated or latest)
+            events.append(self._event(ChangeKind.INVENTORY_UPDATED, str(item["product_id"]), updated,
+                                      f"order:{order['entity_id']}:{item['product_id']}"))
         return ChangePage(events=events, watermark=latest)
 
     # -- orders --------------------------------------------------------------------------------------
