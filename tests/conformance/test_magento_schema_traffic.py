@@ -13,8 +13,17 @@ from typing import Any
 import httpx
 import pytest
 
-from feedbridge.domain.orders import Address, Fulfilment, FulfilmentLine, OrderDraft, OrderLine, StoreOrderStatus
+from feedbridge.domain.orders import (
+    Address,
+    Fulfilment,
+    FulfilmentLine,
+    OrderDraft,
+    OrderLine,
+    StoreOrderStatus,
+)
+from feedbridge.errors import PlatformError
 from feedbridge.stores.magento.adapter import MagentoAdapter
+from feedbridge.stores.magento.client import MagentoClient
 from feedbridge_sandbox.core import RunningServer, serve
 from feedbridge_sandbox.magento import MagentoSandbox, create_sandbox
 from feedbridge_sandbox.magento.seed import seed_catalog
@@ -98,7 +107,21 @@ async def test_adapter_traffic_fits_the_schema(store: tuple[MagentoSandbox, Runn
 
 
 async def test_error_answers_fit_the_error_schema(store: tuple[MagentoSandbox, RunningServer]) -> None:
-    _, server = store
+    sandbox, server = store
+    exchanges: list[Exchange] = []
+    client = MagentoClient(server.url, sandbox.manifest(server.url)["credentials"], event_hooks=recorder(exchanges))
+    try:
+        assert await client.get("/V1/orders/424242", allow_404=True) is None
+        assert await client.get("/V1/products/NO-SUCH-SKU", allow_404=True) is None
+        with pytest.raises(PlatformError):
+            await client.post("/V1/orders", {"entity": {"customer_email": "a@b.c", "grand_total": 1,
+                                                        "base_grand_total": 1, "items": []}})
+        with pytest.raises(PlatformError):
+            await client.post("/V1/order/424242/ship", {"items": [{"order_item_id": 1, "qty": 1}]})
+    finally:
+        await client.aclose()
+    assert sorted(status for *_, status, _ in exchanges) == [400, 404, 404, 404]
+    assert swagger.validate_exchanges(exchanges) == 4
     async with httpx.AsyncClient(base_url=server.url) as http:
         refused = await http.get("/rest/default/V1/orders/1", headers={"Authorization": "Bearer nope"})
     assert refused.status_code == 401

@@ -136,6 +136,12 @@ def build_app(store: Store, auth: Authenticator, faults: FaultInjector, *,
         cat().delete(request.path_params["sku"])
         return True
 
+    def media_add(request: Request, body: Any) -> Any:
+        return cat().add_media(request.path_params["sku"], need(body, "entry"))
+
+    def media_list(request: Request, body: Any) -> Any:
+        return cat().get(request.path_params["sku"])["media_gallery_entries"]
+
     def attributes_list(request: Request, body: Any) -> Any:
         return search.run(list(cat().attributes.values()), criteria(request))
 
@@ -259,6 +265,7 @@ def build_app(store: Store, auth: Authenticator, faults: FaultInjector, *,
         ("/V1/products/attributes/{code}/options", attribute_option_add, ["POST"], "Magento_Catalog::attributes_attributes"),
         ("/V1/products/{sku}", product_get, ["GET"], C), ("/V1/products/{sku}", product_put, ["PUT"], C),
         ("/V1/products/{sku}", product_delete, ["DELETE"], C),
+        ("/V1/products/{sku}/media", media_add, ["POST"], C), ("/V1/products/{sku}/media", media_list, ["GET"], C),
         ("/V1/configurable-products/{sku}/options", configurable_option_add, ["POST"], C),
         ("/V1/configurable-products/{sku}/options/all", configurable_options_all, ["GET"], C),
         ("/V1/configurable-products/{sku}/child", configurable_child_add, ["POST"], C),
@@ -287,6 +294,12 @@ def build_app(store: Store, auth: Authenticator, faults: FaultInjector, *,
     ]:
         routes += api(path, handler, methods, resource)
 
+    async def media_file(request: Request) -> Response:
+        found = store.catalog.files.get("/" + request.path_params["path"])
+        if found is None:
+            return Response(status_code=404)
+        return Response(found[0], media_type=found[1])
+
     async def set_ratelimit(request: Request) -> JSONResponse:
         data = await request.json()
         value = int(data.get("limit") or 0)
@@ -303,7 +316,8 @@ def build_app(store: Store, auth: Authenticator, faults: FaultInjector, *,
                 "reservations": len(store.inventory.reservations)}
 
     routes += control_routes(faults=faults, clock=clock, webhooks=webhooks, reset=store.reset, state=state)
-    routes += [Route("/_sandbox/ratelimit", set_ratelimit, methods=["POST"]),
+    routes += [Route("/media/catalog/product/{path:path}", media_file, methods=["GET"]),
+               Route("/_sandbox/ratelimit", set_ratelimit, methods=["POST"]),
                Route("/_sandbox/ratelimit", get_ratelimit, methods=["GET"])]
 
     async def not_found(request: Request, exc: Exception) -> Response:

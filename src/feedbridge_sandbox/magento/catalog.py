@@ -8,6 +8,7 @@ from collections.abc import Callable, Mapping
 from typing import Any
 
 from feedbridge_sandbox.magento.errors import bad_request, not_found, required
+from feedbridge_sandbox.magento.media import store_entry
 
 NO_PRODUCT = "The product that was requested doesn't exist. Verify the product and try again."
 DEFAULT_ATTRIBUTES = (  # attribute_id, code, label: the select attributes a fresh Magento has for variants
@@ -26,6 +27,8 @@ class Catalog:
         self.next_id = 1
         self.attributes: dict[str, dict[str, Any]] = {}
         self.next_option = 200
+        self.next_media = 1
+        self.files: dict[str, tuple[bytes, str]] = {}
         self.next_configurable_option = 1
         for attribute_id, code, label in DEFAULT_ATTRIBUTES:
             self.attributes[code] = {
@@ -164,6 +167,25 @@ class Catalog:
         if name == "category_id":
             return [str(link["category_id"]) for link in product["extension_attributes"].get("category_links") or []]
         return None
+
+    def add_media(self, sku: str, entry: dict[str, Any]) -> int:
+        """Add a gallery entry with base64 content (POST /V1/products/{sku}/media); its id."""
+        product = self.get(sku)
+        for name in ("media_type", "types"):
+            if entry.get(name) is None:
+                raise required(name)
+        stored = store_entry(self.files, entry)
+        stored["id"] = self.next_media
+        self.next_media += 1
+        stored.setdefault("label", "")
+        stored["position"] = int(stored.get("position") or len(product["media_gallery_entries"]) + 1)
+        stored["disabled"] = bool(stored.get("disabled", False))
+        product["media_gallery_entries"].append(stored)
+        for kind in stored["types"]:
+            product["custom_attributes"] = [a for a in product["custom_attributes"] if a["attribute_code"] != kind]
+            product["custom_attributes"].append({"attribute_code": kind, "value": stored["file"]})
+        product["updated_at"] = self.now()
+        return int(stored["id"])
 
     # -- attributes --------------------------------------------------------------------------------
     def attribute(self, code: str) -> dict[str, Any]:

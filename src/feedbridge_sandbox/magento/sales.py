@@ -15,6 +15,24 @@ from feedbridge_sandbox.magento.errors import MagentoError, bad_request, not_fou
 from feedbridge_sandbox.magento.inventory import Inventory
 
 NO_ORDER = "The entity that was requested doesn't exist. Verify the entity and try again."
+ORDER_ZEROES = (  # amount columns Magento stores as 0 when an order is saved without them
+    "base_discount_amount", "base_discount_tax_compensation_amount", "base_shipping_discount_amount",
+    "base_shipping_tax_amount", "base_tax_amount", "discount_amount", "discount_tax_compensation_amount",
+    "shipping_discount_amount", "shipping_discount_tax_compensation_amount", "shipping_tax_amount", "tax_amount",
+    "weight", "is_virtual", "store_to_base_rate", "store_to_order_rate", "customer_note_notify", "email_sent",
+)
+ITEM_ZEROES = (
+    "amount_refunded", "base_amount_refunded", "base_discount_amount", "base_discount_invoiced",
+    "base_discount_tax_compensation_amount", "base_row_invoiced", "base_tax_amount", "base_tax_invoiced",
+    "discount_amount", "discount_invoiced", "discount_percent", "discount_tax_compensation_amount", "free_shipping",
+    "is_qty_decimal", "is_virtual", "no_discount", "row_invoiced", "row_weight", "tax_amount", "tax_invoiced",
+    "tax_percent", "weight",
+)
+SHIPPING_TOTALS = (
+    "base_shipping_amount", "base_shipping_discount_amount", "base_shipping_incl_tax", "base_shipping_tax_amount",
+    "shipping_amount", "shipping_discount_amount", "shipping_discount_tax_compensation_amount", "shipping_incl_tax",
+    "shipping_tax_amount",
+)
 STATE_STATUSES = {"new": ["pending"], "processing": ["processing"], "complete": ["complete"],
                   "canceled": ["canceled"], "closed": ["closed"], "holded": ["holded"]}
 
@@ -67,6 +85,7 @@ class Sales:
                       "status": entity.get("status") or "pending", "status_histories": [],
                       "protect_code": f"{oid:06x}", "total_invoiced": None, "total_paid": None,
                       "store_name": "Main Website\nMain Website Store\nDefault Store View"})
+        self._fill(order)
         for item in order["items"]:
             if not item.get("sku"):
                 raise required("sku")
@@ -85,6 +104,40 @@ class Sales:
             for item in order["items"]:
                 self.inventory.reserve(item["sku"], -float(item.get("qty_ordered") or 0), "order_placed", oid)
         return order
+
+    @staticmethod
+    def _fill(order: dict[str, Any]) -> None:
+        """Derived and defaulted columns, as the order tables hold them after a save."""
+        for name in ORDER_ZEROES:
+            order.setdefault(name, 0)
+        order.setdefault("base_subtotal", order.get("subtotal", 0))
+        order.setdefault("base_shipping_amount", order.get("shipping_amount", 0))
+        order.setdefault("subtotal_incl_tax", (order.get("subtotal") or 0) + (order.get("tax_amount") or 0))
+        order.setdefault("base_subtotal_incl_tax", order["subtotal_incl_tax"])
+        order.setdefault("shipping_incl_tax", order.get("shipping_amount") or 0)
+        order.setdefault("base_shipping_incl_tax", order["shipping_incl_tax"])
+        order.setdefault("total_due", order.get("grand_total"))
+        order.setdefault("base_total_due", order.get("base_grand_total"))
+        order.setdefault("total_item_count", len(order.get("items") or []))
+        order.setdefault("total_qty_ordered", sum(float(i.get("qty_ordered") or 0) for i in order.get("items") or []))
+        for assignment in (order.get("extension_attributes") or {}).get("shipping_assignments") or []:
+            # Magento builds the assignment's totals from the order's shipping columns.
+            shipping = assignment.setdefault("shipping", {})
+            shipping["total"] = {name: order.get(name, 0) for name in SHIPPING_TOTALS}
+        for item in order.get("items") or []:
+            for name in ITEM_ZEROES:
+                item.setdefault(name, 0)
+            price = item.get("price") or 0
+            item.setdefault("base_price", price)
+            item.setdefault("original_price", price)
+            item.setdefault("base_original_price", item["original_price"])
+            item.setdefault("price_incl_tax", price)
+            item.setdefault("base_price_incl_tax", item["price_incl_tax"])
+            item.setdefault("row_total", price * float(item.get("qty_ordered") or 0))
+            item.setdefault("base_row_total", item["row_total"])
+            item.setdefault("row_total_incl_tax", item["row_total"])
+            item.setdefault("base_row_total_incl_tax", item["row_total_incl_tax"])
+            item.setdefault("store_id", order.get("store_id", 1))
 
     @staticmethod
     def _addresses(order: dict[str, Any]) -> list[dict[str, Any]]:

@@ -3,12 +3,14 @@ loaded through the store's own REST API with a signed integration client."""
 
 from __future__ import annotations
 
+import base64
 from typing import Any
 from urllib.parse import quote, urlsplit
 
 import httpx
 
 from feedbridge_sandbox.magento.auth import Integration, sign_header
+from feedbridge_sandbox.magento.media import solid_png
 
 COLORS = ("Black", "White", "Heather Grey", "Navy")
 SIZES = ("S", "M", "L", "XL")
@@ -56,6 +58,17 @@ class SignedClient:
         await self.http.aclose()
 
 
+SWATCHES = [(24, 24, 27), (236, 236, 232), (150, 152, 156), (31, 42, 68), (170, 58, 50), (66, 110, 76)]
+
+
+async def _add_image(client: SignedClient, sku: str, name: str, index: int) -> None:
+    data = base64.b64encode(solid_png(SWATCHES[index % len(SWATCHES)])).decode()
+    await client.call("POST", f"/V1/products/{quote(sku, safe='')}/media", {"entry": {
+        "media_type": "image", "label": name, "position": 1, "disabled": False,
+        "types": ["image", "small_image", "thumbnail"],
+        "content": {"base64_encoded_data": data, "type": "image/png", "name": f"{sku.lower()}.png"}}})
+
+
 def _stock(index: int) -> tuple[int, int]:
     # A spread of quantities over the two sources, including some sold-out SKUs.
     return (index * 7) % 23, (index * 5) % 11
@@ -93,6 +106,7 @@ async def seed_catalog(base_url: str, integration: Integration,
                 "custom_attributes": [
                     {"attribute_code": "description", "value": f"<p>{name}: soft, durable, made to last.</p>"},
                     {"attribute_code": "url_key", "value": sku.lower()}]}})
+            await _add_image(client, sku, name, counter)
             for code, chosen in (("color", colors), ("size", sizes)):
                 await client.call("POST", f"/V1/configurable-products/{quote(sku, safe='')}/options", {"option": {
                     "attribute_id": str(attribute_ids[code]), "label": code.title(), "position": 0 if code == "color" else 1,
@@ -119,6 +133,7 @@ async def seed_catalog(base_url: str, integration: Integration,
                 "extension_attributes": {"category_links": [{"position": 0, "category_id": str(categories[category])}]},
                 "custom_attributes": [{"attribute_code": "description", "value": f"<p>{name}.</p>"},
                                       {"attribute_code": "url_key", "value": sku.lower()}]}})
+            await _add_image(client, sku, name, counter)
             main, east = _stock(counter)
             source_items += [{"sku": sku, "source_code": "default", "quantity": main, "status": int(main > 0)},
                              {"sku": sku, "source_code": "east", "quantity": east, "status": int(east > 0)}]

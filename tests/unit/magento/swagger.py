@@ -31,17 +31,16 @@ CAMEL = {"filter_groups": "filterGroups", "condition_type": "conditionType", "so
 STORE_PREFIX = re.compile(r"^/rest(?:/[A-Za-z0-9_]+)?(?=/V1/)")
 
 
-def _nullable(checker: Any) -> Any:
-    def check(_checker: Any, instance: Any, original: Any = checker) -> bool:
-        return instance is None or original(instance)
+def _or_null(name: str) -> Any:
+    """A type check that also accepts null."""
+    def check(checker: Any, instance: Any) -> bool:
+        return instance is None or bool(_base.TYPE_CHECKER.is_type(instance, name))
     return check
 
 
 _base = jsonschema.Draft4Validator
-_types = _base.TYPE_CHECKER.redefine_many({
-    name: (lambda name: (lambda c, i: i is None or _base.TYPE_CHECKER.is_type(i, name)))(name)
-    for name in ("string", "integer", "number", "boolean", "object", "array")
-})
+_types = _base.TYPE_CHECKER.redefine_many(
+    {name: _or_null(name) for name in ("string", "integer", "number", "boolean", "object", "array")})
 Validator = jsonschema.validators.extend(_base, type_checker=_types)
 
 

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import asyncio
 from collections.abc import AsyncIterator, Mapping, Sequence
+from dataclasses import dataclass
 from datetime import datetime, timedelta
 from decimal import Decimal
 from typing import Any
@@ -35,8 +36,16 @@ from feedbridge.stores.magento.search import SearchCriteria
 from feedbridge.sync.ports import ChangePage, StoreCapabilities, WebhookRegistration
 
 VISIBLE = ("2", "3", "4")  # catalog, search, both; children of configurables are 1 (not visible individually)
-SOLD_TYPES = ("simple", "configurable", "virtual")
+SOLD_TYPES = ("simple", "configurable")  # virtual and downloadable products cannot ship from a TikTok order
 KNOWN_CARRIERS = ("United Parcel Service", "United States Postal Service", "Federal Express", "DHL")
+
+
+@dataclass(frozen=True, slots=True)
+class StockSnapshot:
+    """Source items by SKU and salable quantity by SKU (None: not read in bulk) for one catalog read."""
+
+    source_items: dict[str, list[dict[str, Any]]]
+    salable: dict[str, int] | None
 
 
 class MagentoAdapter:
@@ -44,14 +53,16 @@ class MagentoAdapter:
 
     Options: `store_code` (default "default"), `stock_id` (MSI stock whose salable quantity we publish,
     default 1), `sales_channel_code` (website code of that stock, default "base"), `poll_interval` (seconds,
-    default 60, read by the scheduler), `event_hooks` (httpx hooks, used by tests to validate traffic).
+    default 60, read by the scheduler), `poll_page_size` (default 100), `concurrency` (parallel per-SKU
+    salable reads, default 4), `event_hooks` (httpx hooks, used by tests to validate traffic).
     """
 
     platform = PLATFORM
     capabilities = StoreCapabilities(
         webhooks=False, locations=True, salable_quantity=True, order_tags=False, idempotency_keys=False,
         notes=("Magento Open Source has no webhooks: product changes are polled by updated_at.",
-               "Stock changes do not touch updated_at; the periodic reconcile re-reads stock.",
+               "Stock moved by orders is polled through orders' updated_at; source items written directly "
+               "(ERP, imports) carry no timestamp and are caught by the periodic reconcile.",
                "Order labels are written as order comments."),
     )
 
@@ -61,12 +72,14 @@ class MagentoAdapter:
         self.sales_channel_code = str(options.get("sales_channel_code", "base"))
         self.poll_interval = float(options.get("poll_interval", 60))
         self.concurrency = int(options.get("concurrency", 4))
+        self.poll_page_size = int(options.get("poll_page_size", 100))
         self.client = MagentoClient(base_url, credentials, store_code=self.store_code,
                                     timeout=float(options.get("timeout", 30)),
                                     event_hooks=options.get("event_hooks"))
         self._config: dict[str, Any] | None = None
         self._attributes: dict[str, mappers.AttributeInfo] = {}
         self._parents: dict[str, str] = {}
+        self._parents_loaded = False
         self._bulk_salable = True
 
     # -- store ---------------------------------------------------------------------------------------
@@ -107,11 +120,42 @@ class MagentoAdapter:
 
     # -- catalog -------------------------------------------------------------------------------------
     async def products(self, *, page_size: int = 50) -> AsyncIterator[list[Product]]:
-        """Visible simple and configurable products, by entity id, with children, stock and salable quantity."""
+        """Visible simple and configurable products, by entity id, with children, stock and salable quantity.
+
+        Source items and salable quantities are read for the whole store up front in pages of 300 (far fewer
+        calls than one per product page); SKUs created after that snapshot are read with their page.
+        """
+        stock = StockSnapshot(await self._all_source_items(), await self._all_salable())
         criteria = (SearchCriteria().where("visibility", VISIBLE, "in").where("type_id", SOLD_TYPES, "in"))
         criteria.sort = [("entity_id", "ASC")]
         async for items in self.client.search_pages("/V1/products", criteria, page_size):
-            yield await self._hydrate(items, bulk=True)
+            yield await self._hydrate(items, bulk=True, snapshot=stock)
+
+    async def _all_source_items(self) -> dict[str, list[dict[str, Any]]]:
+        by_sku: dict[str, list[dict[str, Any]]] = {}
+        async for items in self.client.search_pages("/V1/inventory/source-items", SearchCriteria(), 300):
+            for item in items:
+                by_sku.setdefault(str(item["sku"]), []).append(item)
+        return by_sku
+
+    async def _all_salable(self) -> dict[str, int] | None:
+        """Salable quantity of every SKU from the stock export, or None when that module is missing."""
+        if not self._bulk_salable:
+            return None
+        out: dict[str, int] = {}
+        try:
+            async for items in self.client.search_pages(self._export_path(), SearchCriteria(), 300):
+                for item in items:
+                    out[str(item["sku"])] = max(0, int(Decimal(str(item.get("qty") or 0))))
+        except PlatformError as exc:
+            if exc.status != 404:
+                raise
+            self._bulk_salable = False
+            return None
+        return out
+
+    def _export_path(self) -> str:
+        return f"/V1/inventory/export-stock-salable-qty/website/{seg(self.sales_channel_code)}"
 
     async def get_product(self, product_id: str) -> Product | None:
         """One product by entity id (children through /V1/configurable-products/{sku}/children)."""
@@ -176,7 +220,7 @@ class MagentoAdapter:
         """Salable quantity per SKU: one export-stock call per page where available, else one call per SKU."""
         if bulk and self._bulk_salable and skus:
             out: dict[str, int] = {}
-            path = f"/V1/inventory/export-stock-salable-qty/website/{seg(self.sales_channel_code)}"
+            path = self._export_path()
             try:
                 for start in range(0, len(skus), 100):
                     criteria = SearchCriteria().where("sku", skus[start:start + 100], "in")
@@ -196,7 +240,8 @@ class MagentoAdapter:
 
         return dict(await asyncio.gather(*(one(s) for s in skus)))
 
-    async def _hydrate(self, parents: Sequence[dict[str, Any]], *, bulk: bool) -> list[Product]:
+    async def _hydrate(self, parents: Sequence[dict[str, Any]], *, bulk: bool,
+                       snapshot: StockSnapshot | None = None) -> list[Product]:
         config = await self._store_config()
         children = await self._children(parents, bulk)
         for parent_id, kids in children.items():
@@ -205,8 +250,13 @@ class MagentoAdapter:
         attributes = await self._attribute_info(parents)
         skus = [str(c["sku"]) for kids in children.values() for c in kids]
         skus += [str(p["sku"]) for p in parents if p.get("type_id") != "configurable"]
-        source_items = await self._source_items(skus) if skus else []
-        salable = await self._salable(skus, bulk)
+        snapshot = snapshot or StockSnapshot({}, None)
+        missing = [sku for sku in skus if sku not in snapshot.source_items]
+        source_items = [i for sku in skus for i in snapshot.source_items.get(sku, [])]
+        source_items += await self._source_items(missing) if missing else []
+        salable = {sku: snapshot.salable[sku] for sku in skus if snapshot.salable and sku in snapshot.salable}
+        unknown = [sku for sku in skus if sku not in salable]
+        salable.update(await self._salable(unknown, bulk) if unknown else {})
         unit = mappers.weight_unit(config.get("weight_unit"))
         media = str(config.get("base_media_url") or "")
         return [mappers.product_from_payload(p, children.get(str(p["id"]), []), attributes=attributes,
@@ -227,6 +277,7 @@ class MagentoAdapter:
         raise DataError("Magento connections do not receive webhooks", field="body")
 
     async def _refresh_parents(self) -> None:
+        self._parents_loaded = True
         criteria = SearchCriteria().where("type_id", "configurable")
         criteria.sort = [("entity_id", "ASC")]
         async for items in self.client.search_pages("/V1/products", criteria, 300):
@@ -234,45 +285,56 @@ class MagentoAdapter:
                 for cid in mappers.child_ids(parent):
                     self._parents[str(cid)] = str(parent["id"])
 
-    async def changes_since(self, watermark: datetime, overlap: timedelta) -> ChangePage:
-        """Products whose `updated_at` ≥ watermark − overlap, read with a moving keyset so none is skipped
-        at a page edge even when products change during the scan; a changed child names its configurable."""
-        since = watermark - overlap
+    async def _scan_updated(self, path: str, id_field: str, since: datetime) -> list[dict[str, Any]]:
+        """Every row of a getList endpoint with `updated_at` ≥ since, read with a moving `updated_at` keyset so a
+        row changed during the scan is not skipped at a page edge; each row once."""
         cursor = mappers.format_time(since)
-        latest = watermark
-        seen: dict[str, datetime | None] = {}
-        changed_children: list[tuple[str, datetime | None]] = []
-        page, size = 1, 100
+        seen: dict[str, dict[str, Any]] = {}
+        page, size = 1, self.poll_page_size
         while True:
             criteria = SearchCriteria(page_size=size, current_page=page).where("updated_at", cursor, "gteq")
-            criteria.sort = [("updated_at", "ASC"), ("entity_id", "ASC")]
-            items = (await self.client.search("/V1/products", criteria))["items"]
+            criteria.sort = [("updated_at", "ASC"), (id_field, "ASC")]
+            items = (await self.client.search(path, criteria))["items"]
             for item in items:
-                pid = str(item["id"])
-                updated = mappers.parse_time(item.get("updated_at"))
-                if updated and updated > latest:
-                    latest = updated
-                if pid in seen:
-                    continue
-                seen[pid] = updated
-                if str(item.get("visibility")) == "1" and item.get("type_id") != "configurable":
-                    changed_children.append((pid, updated))
+                seen.setdefault(str(item[id_field if id_field in item else "id"]), item)
             if len(items) < size:
-                break
+                return list(seen.values())
             last = str(items[-1].get("updated_at") or cursor)
             # Move the keyset forward; if a whole page shares one timestamp, page within it instead.
             page, cursor = (page + 1, cursor) if last == cursor else (1, last)
-        if any(cid not in self._parents for cid, _ in changed_children):
+
+    def _event(self, kind: ChangeKind, product_id: str, updated: datetime | None, key: str) -> ChangeEvent:
+        """An event naming the product to re-read (a child's configurable) and the variant when it is a child."""
+        parent = self._parents.get(product_id)
+        stamp = updated.isoformat() if updated else ""
+        return ChangeEvent(kind, parent or product_id, variant_id=product_id if parent else None,
+                           occurred_at=updated, event_id=f"magento:{key}:{stamp}")
+
+    async def changes_since(self, watermark: datetime, overlap: timedelta) -> ChangePage:
+        """Changes since `watermark − overlap`: products by their `updated_at` (a changed child names its
+        configurable), and stock moved by orders — every order placed, cancelled or shipped in the window
+        gives an inventory event for each of its products, because MSI reservations have no timestamp."""
+        since = watermark - overlap
+        products = await self._scan_updated("/V1/products", "entity_id", since)
+        orders = await self._scan_updated("/V1/orders", "entity_id", since)
+        items = [(order, item) for order in orders for item in order.get("items") or []
+                 if item.get("product_id") and item.get("product_type") != "configurable"]
+        unknown = [p for p in products if str(p.get("visibility")) == "1" and p.get("type_id") != "configurable"
+                   and str(p["id"]) not in self._parents]
+        if unknown or (items and not self._parents_loaded):
             await self._refresh_parents()
-        events: list[ChangeEvent] = []
-        for pid, updated in seen.items():
-            parent = self._parents.get(pid)
-            if parent is not None:
-                events.append(ChangeEvent(ChangeKind.PRODUCT_UPDATED, parent, variant_id=pid, occurred_at=updated,
-                                          event_id=f"magento:{pid}:{updated.isoformat() if updated else ''}"))
-            else:
-                events.append(ChangeEvent(ChangeKind.PRODUCT_UPDATED, pid, occurred_at=updated,
-                                          event_id=f"magento:{pid}:{updated.isoformat() if updated else ''}"))
+        events = []
+        latest = watermark
+        for product in products:
+            updated = mappers.parse_time(product.get("updated_at"))
+            latest = max(latest, updated or latest)
+            events.append(self._event(ChangeKind.PRODUCT_UPDATED, str(product["id"]), updated,
+                                      f"product:{product['id']}"))
+        for order, item in items:
+            updated = mappers.parse_time(order.get("updated_at"))
+            latest = max(latest, updated or latest)
+            events.append(self._event(ChangeKind.INVENTORY_UPDATED, str(item["product_id"]), updated,
+                                      f"order:{order['entity_id']}:{item['product_id']}"))
         return ChangePage(events=events, watermark=latest)
 
     # -- orders --------------------------------------------------------------------------------------
@@ -323,7 +385,7 @@ class MagentoAdapter:
         await self._comment(ref, prefix + note)
 
     async def _invoice_if_needed(self, order: dict[str, Any]) -> None:
-        if order.get("state") in ("new", "pending_payment") and not order.get("total_invoiced"):
+        if order.get("state") in ("new", "pending_payment", "processing") and not order.get("total_invoiced"):
             await self.client.post(f"/V1/order/{int(order['entity_id'])}/invoice", {"capture": True, "notify": False})
 
     async def set_order_status(self, ref: StoreOrderRef, status: StoreOrderStatus) -> None:

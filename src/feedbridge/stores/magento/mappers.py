@@ -300,7 +300,7 @@ def order_payload(draft: OrderDraft, *, store_id: int = 1, email_fallback: str) 
         "payment": {"method": "checkmo", "account_status": None, "cc_last4": None,
                     "additional_information": ["TikTok Shop", draft.tiktok_order_id],
                     "amount_ordered": _money(total), "base_amount_ordered": _money(total),
-                    "shipping_amount": _money(draft.shipping)},
+                    "shipping_amount": _money(draft.shipping), "base_shipping_amount": _money(draft.shipping)},
         "extension_attributes": {"shipping_assignments": [{
             "shipping": {"address": shipping, "method": "flatrate_flatrate",
                          "total": {"shipping_amount": _money(draft.shipping),
