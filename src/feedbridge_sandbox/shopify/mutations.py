@@ -584,8 +584,8 @@ def order_cancel(_: Any, info: GraphQLResolveInfo, orderId: str, reason: str, re
         errors = [user_error(["orderId"], "Order has already been cancelled", "INVALID")]
         return {"job": None, "orderCancelUserErrors": errors, "userErrors": errors}
     if any(f.status == "SUCCESS" for f in o.fulfillments):
-        errors = [user_error(["orderId"], "Cannot cancel an order with fulfillments. Cancel the fulfillments "
-                             "first.", "INVALID")]
+        errors = [user_error(["orderId"], "Cannot cancel an order that has outstanding fulfillments",
+                             "INVALID")]
         return {"job": None, "orderCancelUserErrors": errors, "userErrors": errors}
     with state.lock:
         now = state.now()

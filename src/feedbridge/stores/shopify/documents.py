@@ -19,7 +19,7 @@ fragment VariantFields on ProductVariant {
   inventoryPolicy
   updatedAt
   selectedOptions { name value }
-  image { url }
+  media(first: 1) { nodes { preview { image { url } } } }
   inventoryItem {
     id
     tracked
@@ -247,7 +247,7 @@ query FeedbridgeFulfillmentOrders($id: ID!) {
       nodes {
         id
         status
-        lineItems(first: 30) {
+        lineItems(first: 20) {
           nodes { id remainingQuantity lineItem { id sku variant { id } } }
         }
       }
@@ -262,7 +262,7 @@ fragment FulfillmentFields on Fulfillment {
   status
   createdAt
   trackingInfo(first: 3) { company number url }
-  fulfillmentLineItems(first: 25) {
+  fulfillmentLineItems(first: 20) {
     nodes { quantity lineItem { sku variant { id } } }
   }
 }

@@ -88,6 +88,14 @@ def stock_from_levels(inventory_item: Mapping[str, Any] | None) -> dict[str, int
     return stock
 
 
+def _variant_image(node: Mapping[str, Any]) -> str | None:
+    for media in nodes(node.get("media")):
+        url = ((media.get("preview") or {}).get("image") or {}).get("url")
+        if url:
+            return str(url)
+    return (node.get("image") or {}).get("url")
+
+
 def variant_from_node(node: Mapping[str, Any], product_id: str) -> Variant:
     item = node.get("inventoryItem") or {}
     weight = ((item.get("measurement") or {}).get("weight")) or {}
@@ -108,7 +116,7 @@ def variant_from_node(node: Mapping[str, Any], product_id: str) -> Variant:
         compare_at_price=to_decimal(compare_at, field="compareAtPrice") if compare_at not in (None, "") else None,
         weight=to_decimal(weight["value"], field="weight") if weight.get("value") is not None else None,
         weight_unit=WEIGHT_UNITS.get(weight.get("unit") or "", WeightUnit.KILOGRAM),
-        image_url=(node.get("image") or {}).get("url"),
+        image_url=_variant_image(node),
         stock=stock_from_levels(item),
         inventory_tracked=bool(item.get("tracked", True)),
         continue_selling=node.get("inventoryPolicy") == "CONTINUE",
