@@ -580,6 +580,9 @@ def order_cancel(_: Any, info: GraphQLResolveInfo, orderId: str, reason: str, re
     if o is None:
         errors = [user_error(["orderId"], "Order does not exist", "NOT_FOUND")]
         return {"job": None, "orderCancelUserErrors": errors, "userErrors": errors}
+    if refund is not None and refundMethod is not None:
+        errors = [user_error(["refundMethod"], "Specify either refund or refundMethod, not both", "INVALID")]
+        return {"job": None, "orderCancelUserErrors": errors, "userErrors": errors}
     if o.cancelledAt is not None:
         errors = [user_error(["orderId"], "Order has already been cancelled", "INVALID")]
         return {"job": None, "orderCancelUserErrors": errors, "userErrors": errors}
@@ -593,7 +596,8 @@ def order_cancel(_: Any, info: GraphQLResolveInfo, orderId: str, reason: str, re
         o.cancelReason = reason
         if staffNote:
             o.note = f"{o.note}\n{staffNote}" if o.note else staffNote
-        if refund and o.financial_status == "PAID":
+        wants_refund = bool(refund) or bool((refundMethod or {}).get("originalPaymentMethodsRefund"))
+        if wants_refund and o.financial_status == "PAID":
             o.financial_status = "REFUNDED"
         for fo in o.fulfillment_orders:
             fo.status = "CLOSED" if fo.status == "CLOSED" else "CANCELLED"

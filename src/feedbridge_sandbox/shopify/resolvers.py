@@ -433,6 +433,11 @@ def item_variant(item: dict[str, Any], info: GraphQLResolveInfo) -> Variant:
     return variant
 
 
+@resolver("InventoryItem.variants")
+def item_variants(item: dict[str, Any], info: GraphQLResolveInfo, **args: Any) -> dict[str, Any]:
+    return connection([item["_variant"]], args)
+
+
 @resolver("InventoryLevel.item")
 def level_item(level: dict[str, Any], info: GraphQLResolveInfo) -> dict[str, Any]:
     return inventory_item_view(level["_variant"])

@@ -117,7 +117,7 @@ query FeedbridgeProductVariants($id: ID!, $after: String, $variants: Int!, $leve
 
 INVENTORY_ITEM_PRODUCT = """
 query FeedbridgeInventoryItemProduct($id: ID!) {
-  inventoryItem(id: $id) { id variant { id product { id } } }
+  inventoryItem(id: $id) { id variants(first: 1) { nodes { id product { id } } } }
 }
 """
 
@@ -213,7 +213,8 @@ mutation FeedbridgeTagsAdd($id: ID!, $tags: [String!]!) {
 
 ORDER_CANCEL = """
 mutation FeedbridgeOrderCancel($orderId: ID!, $reason: OrderCancelReason!, $staffNote: String) {
-  orderCancel(orderId: $orderId, reason: $reason, restock: true, refund: false, notifyCustomer: false,
+  orderCancel(orderId: $orderId, reason: $reason, restock: true, notifyCustomer: false,
+              refundMethod: { originalPaymentMethodsRefund: false },
               staffNote: $staffNote) {
     job { id done }
     orderCancelUserErrors { field message code }
