@@ -484,10 +484,11 @@ def order_create(_: Any, info: GraphQLResolveInfo, order: dict[str, Any],
             o.tax_lines += o.shipping_lines[-1]["taxLines"]
         for tax in order.get("taxLines") or []:
             o.tax_lines.append({"title": tax["title"], "rate": tax["rate"], "amount": _amount(tax.get("priceSet")) or 0})
-        for data in lines_in:
+        for data, li in zip(lines_in, lines, strict=False):
             for tax in data.get("taxLines") or []:
-                o.tax_lines.append({"title": tax["title"], "rate": tax["rate"],
-                                    "amount": _amount(tax.get("priceSet")) or 0})
+                li.tax_lines.append({"title": tax["title"], "rate": tax["rate"],
+                                     "amount": _amount(tax.get("priceSet")) or 0})
+            o.tax_lines += li.tax_lines
         code = order.get("discountCode") or {}
         for kind in ("itemFixedDiscountCode", "itemPercentageDiscountCode", "freeShippingDiscountCode"):
             if code.get(kind):
@@ -504,7 +505,8 @@ def order_create(_: Any, info: GraphQLResolveInfo, order: dict[str, Any],
         location = min(state.locations) if state.locations else 0
         fulfillment_order = FulfillmentOrder(number=state.next_id(), order_number=o.number,
                                              location_number=location,
-                                             lines=[(state.next_id(), li) for li in lines])
+                                             lines=[(state.next_id(), li) for li in lines],
+                                             fulfillAt=now.replace(minute=0, second=0), updatedAt=now)
         o.fulfillment_orders.append(fulfillment_order)
         state.fulfillment_orders[fulfillment_order.number] = fulfillment_order
         behaviour = (options or {}).get("inventoryBehaviour") or "BYPASS"
@@ -690,4 +692,21 @@ def fulfillment_create(_: Any, info: GraphQLResolveInfo, fulfillment: dict[str, 
     emit(info, "fulfillments/create", payloads.fulfillment_payload(record, o))
     order_touched(info, o, "orders/fulfilled" if o.fulfillment_status == "FULFILLED"
                   else "orders/partially_fulfilled")
+    return {"fulfillment": record, "userErrors": []}
+
+
+@resolver("Mutation.fulfillmentTrackingInfoUpdate")
+def fulfillment_tracking_update(_: Any, info: GraphQLResolveInfo, fulfillmentId: str,
+                                trackingInfoInput: dict[str, Any], notifyCustomer: bool | None = None) -> dict[str, Any]:
+    state = state_of(info)
+    record = state.fulfillments.get(gid_number(fulfillmentId) or -1)
+    if record is None:
+        return {"fulfillment": None, "userErrors": [user_error(["fulfillmentId"], "Fulfillment does not exist.")]}
+    with state.lock:
+        tracking = trackingInfoInput
+        record.company = tracking.get("company", record.company)
+        record.numbers = list(tracking.get("numbers") or ([tracking["number"]] if tracking.get("number") else []))
+        record.urls = list(tracking.get("urls") or ([tracking["url"]] if tracking.get("url") else []))
+        o = state.orders[record.order_number]
+    emit(info, "fulfillments/update", payloads.fulfillment_payload(record, o))
     return {"fulfillment": record, "userErrors": []}
