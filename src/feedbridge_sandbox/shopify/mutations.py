@@ -51,13 +51,13 @@ def idempotency_key(info: GraphQLResolveInfo) -> str | None:
     for directive in info.field_nodes[0].directives or ():
         if directive.name.value != "idempotent":
             continue
-        for argument in directive.arguments:
+        for argument in directive.arguments or ():
             if argument.name.value == "key":
-                node = argument.value
+                node: Any = argument.value
                 if node.kind == "variable":
                     # graphql-core 3.3 wraps the values in VariableValues(.coerced); 3.2 passes a dict.
-                    values = getattr(info.variable_values, "coerced", info.variable_values)
-                    return str(values.get(node.name.value) or "") or None  # type: ignore[attr-defined]
+                    values: Any = getattr(info.variable_values, "coerced", info.variable_values)
+                    return str(values.get(node.name.value) or "") or None
                 return str(getattr(node, "value", "")) or None
     return None
 
@@ -680,7 +680,7 @@ def fulfillment_create(_: Any, info: GraphQLResolveInfo, fulfillment: dict[str, 
         record = Fulfillment(number=state.next_id(), order_number=o.number, location_number=picked[0][0].location_number,
                              company=tracking.get("company"), numbers=numbers, urls=urls,
                              lines=[(li, quantity) for _, li, quantity in picked], createdAt=state.now())
-        for fo, li, quantity in picked:
+        for _, li, quantity in picked:
             li.fulfilled += quantity
         for fo in {id(fo): fo for fo, _, _ in picked}.values():
             if all(li.fulfilled >= li.quantity for _, li in fo.lines):

@@ -157,7 +157,7 @@ class ShopifyClient:
         raise RetryableError(f"{PLATFORM} call did not succeed after {self.attempts} attempts.", delay=60)
 
     def _error(self, errors: list[Any], response: httpx.Response) -> Exception:
-        first = errors[0] if isinstance(errors[0], dict) else {"message": str(errors[0])}
+        first: dict[str, Any] = errors[0] if isinstance(errors[0], dict) else {"message": str(errors[0])}
         extensions = first.get("extensions") or {}
         code = extensions.get("code")
         message = "; ".join(str(e.get("message", e)) if isinstance(e, dict) else str(e) for e in errors)

@@ -6,12 +6,20 @@ GraphQL calls use global ids (gid://shopify/Product/8971842846953).
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from datetime import datetime
 from decimal import Decimal
 from typing import Any
 
-from feedbridge.domain.catalog import Location, Product, ProductStatus, StoreCategory, StoreInfo, Variant, WeightUnit
+from feedbridge.domain.catalog import (
+    Location,
+    Product,
+    ProductStatus,
+    StoreCategory,
+    StoreInfo,
+    Variant,
+    WeightUnit,
+)
 from feedbridge.domain.money import quantize, to_decimal
 from feedbridge.domain.orders import (
     Fulfilment,
@@ -124,7 +132,7 @@ def variant_from_node(node: Mapping[str, Any], product_id: str) -> Variant:
     )
 
 
-def product_from_node(node: Mapping[str, Any], extra_variants: list[Mapping[str, Any]] = ()) -> Product:  # type: ignore[assignment]
+def product_from_node(node: Mapping[str, Any], extra_variants: Sequence[Mapping[str, Any]] = ()) -> Product:
     """A product with its variants; `extra_variants` are variants read from later pages of the same product."""
     product_id = legacy_id(node["id"])
     option_names = [o["name"] for o in node.get("options") or []]
