@@ -87,6 +87,16 @@ class Harness:
         self.base_url = self.server.url
 
     def stop(self) -> None:
+        if self.server and self.sandbox:
+            sender = self.sandbox.server.webhooks
+            sender.enabled = False
+
+            async def cancel_redeliveries() -> None:
+                # Subscriptions still point at receivers the tests have stopped; end their retries quietly.
+                for task in list(sender._pending):
+                    task.cancel()
+
+            self.server.call(cancel_redeliveries)
         if self.server:
             self.server.stop()
 

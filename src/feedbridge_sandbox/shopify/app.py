@@ -219,7 +219,7 @@ class GraphQLFaultMiddleware(FaultMiddleware):
         body = b"".join(chunks)
         replayed = False
 
-        async def replay() -> dict[str, Any]:
+        async def replay() -> Any:
             nonlocal replayed
             if not replayed:
                 replayed = True

@@ -44,10 +44,14 @@ class CostCalculator:
     def operation(self, op: OperationDefinitionNode, data: Any = None, actual: bool = False) -> int:
         root = self.schema.mutation_type if op.operation.value == "mutation" else self.schema.query_type
         assert root is not None
-        cost = self.selection(op.selection_set, root, data, actual)
-        if op.operation.value == "mutation":
-            cost += MUTATION_COST * len(self._fields(op.selection_set, root))
-        return cost
+        if op.operation.value != "mutation":
+            return self.selection(op.selection_set, root, data, actual)
+        # A mutation costs 10; in its payload only connections add to that (captured answers show
+        # `job { id done }` and userErrors lists costing nothing).
+        return sum(MUTATION_COST + self.selection(field.selection_set, get_named_type(root.fields[field.name.value].type),
+                                                  (data or {}).get(field.alias.value if field.alias else field.name.value)
+                                                  if actual else None, actual, objects_free=True)
+                   for field in self._fields(op.selection_set, root) if field.name.value in root.fields)
 
     def _fields(self, selection_set: SelectionSetNode | None, parent: Any) -> list[FieldNode]:
         fields: list[FieldNode] = []
@@ -66,7 +70,8 @@ class CostCalculator:
                 return value_from_ast_untyped(argument.value, self.variables)
         return None
 
-    def selection(self, selection_set: SelectionSetNode | None, parent: Any, data: Any, actual: bool) -> int:
+    def selection(self, selection_set: SelectionSetNode | None, parent: Any, data: Any, actual: bool,
+                  objects_free: bool = False) -> int:
         total = 0
         fields_map = getattr(parent, "fields", {})
         for node in self._fields(selection_set, parent):
@@ -86,14 +91,17 @@ class CostCalculator:
                 continue
             inner = field_type.of_type if is_non_null_type(field_type) else field_type
             if is_list_type(inner):
+                own = 0 if objects_free else 1
                 if actual:
                     items = value if isinstance(value, list) else []
-                    total += sum(1 + self.selection(node.selection_set, named, item, True) for item in items)
+                    total += sum(own + self.selection(node.selection_set, named, item, True, objects_free)
+                                 for item in items)
                 else:
                     size = self._arg(node, "first") or 1
-                    total += int(size) * (1 + self.selection(node.selection_set, named, None, False))
+                    total += int(size) * (own + self.selection(node.selection_set, named, None, False, objects_free))
                 continue
-            total += 1 + self.selection(node.selection_set, named, value, actual)
+            total += (0 if objects_free else 1) + self.selection(node.selection_set, named, value, actual,
+                                                                 objects_free)
         return total
 
     def _connection(self, node: FieldNode, connection: GraphQLObjectType, value: Any, actual: bool) -> int:

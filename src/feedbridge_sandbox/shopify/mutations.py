@@ -51,13 +51,13 @@ def idempotency_key(info: GraphQLResolveInfo) -> str | None:
     for directive in info.field_nodes[0].directives or ():
         if directive.name.value != "idempotent":
             continue
-        for argument in directive.arguments:
+        for argument in directive.arguments or ():
             if argument.name.value == "key":
-                node = argument.value
+                node: Any = argument.value
                 if node.kind == "variable":
                     # graphql-core 3.3 wraps the values in VariableValues(.coerced); 3.2 passes a dict.
-                    values = getattr(info.variable_values, "coerced", info.variable_values)
-                    return str(values.get(node.name.value) or "") or None  # type: ignore[attr-defined]
+                    values: Any = getattr(info.variable_values, "coerced", info.variable_values)
+                    return str(values.get(node.name.value) or "") or None
                 return str(getattr(node, "value", "")) or None
     return None
 
@@ -484,10 +484,11 @@ def order_create(_: Any, info: GraphQLResolveInfo, order: dict[str, Any],
             o.tax_lines += o.shipping_lines[-1]["taxLines"]
         for tax in order.get("taxLines") or []:
             o.tax_lines.append({"title": tax["title"], "rate": tax["rate"], "amount": _amount(tax.get("priceSet")) or 0})
-        for data in lines_in:
+        for data, li in zip(lines_in, lines, strict=False):
             for tax in data.get("taxLines") or []:
-                o.tax_lines.append({"title": tax["title"], "rate": tax["rate"],
-                                    "amount": _amount(tax.get("priceSet")) or 0})
+                li.tax_lines.append({"title": tax["title"], "rate": tax["rate"],
+                                     "amount": _amount(tax.get("priceSet")) or 0})
+            o.tax_lines += li.tax_lines
         code = order.get("discountCode") or {}
         for kind in ("itemFixedDiscountCode", "itemPercentageDiscountCode", "freeShippingDiscountCode"):
             if code.get(kind):
@@ -504,7 +505,8 @@ def order_create(_: Any, info: GraphQLResolveInfo, order: dict[str, Any],
         location = min(state.locations) if state.locations else 0
         fulfillment_order = FulfillmentOrder(number=state.next_id(), order_number=o.number,
                                              location_number=location,
-                                             lines=[(state.next_id(), li) for li in lines])
+                                             lines=[(state.next_id(), li) for li in lines],
+                                             fulfillAt=now.replace(minute=0, second=0), updatedAt=now)
         o.fulfillment_orders.append(fulfillment_order)
         state.fulfillment_orders[fulfillment_order.number] = fulfillment_order
         behaviour = (options or {}).get("inventoryBehaviour") or "BYPASS"
@@ -580,12 +582,15 @@ def order_cancel(_: Any, info: GraphQLResolveInfo, orderId: str, reason: str, re
     if o is None:
         errors = [user_error(["orderId"], "Order does not exist", "NOT_FOUND")]
         return {"job": None, "orderCancelUserErrors": errors, "userErrors": errors}
+    if refund is not None and refundMethod is not None:
+        errors = [user_error(["refundMethod"], "Specify either refund or refundMethod, not both", "INVALID")]
+        return {"job": None, "orderCancelUserErrors": errors, "userErrors": errors}
     if o.cancelledAt is not None:
         errors = [user_error(["orderId"], "Order has already been cancelled", "INVALID")]
         return {"job": None, "orderCancelUserErrors": errors, "userErrors": errors}
     if any(f.status == "SUCCESS" for f in o.fulfillments):
-        errors = [user_error(["orderId"], "Cannot cancel an order with fulfillments. Cancel the fulfillments "
-                             "first.", "INVALID")]
+        errors = [user_error(["orderId"], "Cannot cancel an order that has outstanding fulfillments",
+                             "INVALID")]
         return {"job": None, "orderCancelUserErrors": errors, "userErrors": errors}
     with state.lock:
         now = state.now()
@@ -593,7 +598,8 @@ def order_cancel(_: Any, info: GraphQLResolveInfo, orderId: str, reason: str, re
         o.cancelReason = reason
         if staffNote:
             o.note = f"{o.note}\n{staffNote}" if o.note else staffNote
-        if refund and o.financial_status == "PAID":
+        wants_refund = bool(refund) or bool((refundMethod or {}).get("originalPaymentMethodsRefund"))
+        if wants_refund and o.financial_status == "PAID":
             o.financial_status = "REFUNDED"
         for fo in o.fulfillment_orders:
             fo.status = "CLOSED" if fo.status == "CLOSED" else "CANCELLED"
@@ -674,7 +680,7 @@ def fulfillment_create(_: Any, info: GraphQLResolveInfo, fulfillment: dict[str, 
         record = Fulfillment(number=state.next_id(), order_number=o.number, location_number=picked[0][0].location_number,
                              company=tracking.get("company"), numbers=numbers, urls=urls,
                              lines=[(li, quantity) for _, li, quantity in picked], createdAt=state.now())
-        for fo, li, quantity in picked:
+        for _, li, quantity in picked:
             li.fulfilled += quantity
         for fo in {id(fo): fo for fo, _, _ in picked}.values():
             if all(li.fulfilled >= li.quantity for _, li in fo.lines):
@@ -686,4 +692,21 @@ def fulfillment_create(_: Any, info: GraphQLResolveInfo, fulfillment: dict[str, 
     emit(info, "fulfillments/create", payloads.fulfillment_payload(record, o))
     order_touched(info, o, "orders/fulfilled" if o.fulfillment_status == "FULFILLED"
                   else "orders/partially_fulfilled")
+    return {"fulfillment": record, "userErrors": []}
+
+
+@resolver("Mutation.fulfillmentTrackingInfoUpdate")
+def fulfillment_tracking_update(_: Any, info: GraphQLResolveInfo, fulfillmentId: str,
+                                trackingInfoInput: dict[str, Any], notifyCustomer: bool | None = None) -> dict[str, Any]:
+    state = state_of(info)
+    record = state.fulfillments.get(gid_number(fulfillmentId) or -1)
+    if record is None:
+        return {"fulfillment": None, "userErrors": [user_error(["fulfillmentId"], "Fulfillment does not exist.")]}
+    with state.lock:
+        tracking = trackingInfoInput
+        record.company = tracking.get("company", record.company)
+        record.numbers = list(tracking.get("numbers") or ([tracking["number"]] if tracking.get("number") else []))
+        record.urls = list(tracking.get("urls") or ([tracking["url"]] if tracking.get("url") else []))
+        o = state.orders[record.order_number]
+    emit(info, "fulfillments/update", payloads.fulfillment_payload(record, o))
     return {"fulfillment": record, "userErrors": []}

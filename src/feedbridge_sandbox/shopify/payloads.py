@@ -45,7 +45,7 @@ def variant_payload(v: Variant) -> dict[str, Any]:
 
 
 def product_payload(p: Product) -> dict[str, Any]:
-    images = [{"id": p.number * 100 + i, "product_id": p.number, "position": i + 1, "src": url,
+    images: list[dict[str, Any]] = [{"id": p.number * 100 + i, "product_id": p.number, "position": i + 1, "src": url,
                "alt": None, "width": 925, "height": 617, "variant_ids": [],
                "admin_graphql_api_id": gid("ProductImage", p.number * 100 + i),
                "created_at": _ts(p.createdAt), "updated_at": _ts(p.updatedAt)}

@@ -433,6 +433,11 @@ def item_variant(item: dict[str, Any], info: GraphQLResolveInfo) -> Variant:
     return variant
 
 
+@resolver("InventoryItem.variants")
+def item_variants(item: dict[str, Any], info: GraphQLResolveInfo, **args: Any) -> dict[str, Any]:
+    return connection([item["_variant"]], args)
+
+
 @resolver("InventoryLevel.item")
 def level_item(level: dict[str, Any], info: GraphQLResolveInfo) -> dict[str, Any]:
     return inventory_item_view(level["_variant"])
@@ -565,6 +570,8 @@ def line_product(li: LineItem, info: GraphQLResolveInfo) -> Product | None:
     return state_of(info).products.get(li.product_number) if li.product_number else None
 
 
+RESOLVERS["LineItem.taxLines"] = lambda li, info, **args: [tax_line_view(t, state_of(info).currency)
+                                                             for t in li.tax_lines]
 RESOLVERS["LineItem.variantTitle"] = lambda li, info: li.variant_title
 RESOLVERS["LineItem.name"] = lambda li, info: li.title + (f" - {li.variant_title}" if li.variant_title else "")
 RESOLVERS["LineItem.fulfillableQuantity"] = lambda li, info: li.quantity - li.fulfilled
@@ -599,6 +606,19 @@ def fo_order(fo: FulfillmentOrder, info: GraphQLResolveInfo) -> Order | None:
 
 
 RESOLVERS["FulfillmentOrder.requestStatus"] = lambda fo, info: "UNSUBMITTED"
+RESOLVERS["FulfillmentOrder.fulfillBy"] = lambda fo, info: None
+RESOLVERS["FulfillmentOrder.fulfillmentHolds"] = lambda fo, info: []
+RESOLVERS["FulfillmentOrder.merchantRequests"] = lambda fo, info, **args: connection([], args)
+RESOLVERS["FulfillmentOrder.supportedActions"] = lambda fo, info: (
+    [{"action": a} for a in ("CREATE_FULFILLMENT", "MOVE", "HOLD", "SPLIT")] if fo.status in ("OPEN", "IN_PROGRESS")
+    else [])
+
+
+@resolver("Order.transactions")
+def order_transactions(o: Order, info: GraphQLResolveInfo, first: int | None = None, **args: Any) -> list[Any]:
+    return limited([{"kind": t["kind"], "status": t["status"], "gateway": t["gateway"],
+                     "amountSet": money_bag(Decimal(str(t["amount"])), o.currency), "test": o.test}
+                    for t in o.transactions], first)
 
 
 @resolver("Fulfillment.trackingInfo")

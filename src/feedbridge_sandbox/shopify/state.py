@@ -125,6 +125,7 @@ class LineItem:
     product_number: int | None
     variant_title: str | None = None
     fulfilled: int = 0
+    tax_lines: list[dict[str, Any]] = field(default_factory=list)
 
     @property
     def id(self) -> str:
@@ -140,6 +141,8 @@ class FulfillmentOrder:
     # (fulfillment-order line item number, line item)
     lines: list[tuple[int, LineItem]] = field(default_factory=list)
     status: str = "OPEN"
+    fulfillAt: datetime | None = None
+    updatedAt: datetime | None = None
 
     @property
     def id(self) -> str:

@@ -163,8 +163,8 @@ class ShopifyAdapter:
         """The product, by product id or by an inventory item's global id (from an inventory webhook)."""
         if str(product_id).startswith("gid://shopify/InventoryItem/"):
             data = await self.client.query(docs.INVENTORY_ITEM_PRODUCT, {"id": product_id})
-            variant = (data.get("inventoryItem") or {}).get("variant") or {}
-            product_gid = (variant.get("product") or {}).get("id")
+            variants = mappers.nodes((data.get("inventoryItem") or {}).get("variants"))
+            product_gid = ((variants[0] if variants else {}).get("product") or {}).get("id")
             if not product_gid:
                 return None
             product_id = product_gid

@@ -55,6 +55,7 @@ class ShopifyClient:
         self.access_token = access_token
         self.attempts = attempts
         self.max_throttle_wait = max_throttle_wait
+        self.sleep: Callable[[float], Awaitable[None]] = asyncio.sleep
         self.refresher = refresher
         self.budget = CostBudget()
         self.http = http or httpx.AsyncClient(timeout=timeout)
@@ -84,7 +85,7 @@ class ShopifyClient:
         while attempt < self.attempts:
             attempt += 1
             last = attempt == self.attempts
-            await self.budget.reserve(key)
+            await self.budget.reserve(key, self.sleep)
             try:
                 response = await self.http.post(
                     self.url, json={"query": document, "variables": dict(variables or {})},
@@ -93,13 +94,13 @@ class ShopifyClient:
                 # Nothing reached Shopify: safe to send again, even a mutation.
                 if last:
                     raise RetryableError(f"{PLATFORM} could not be reached ({type(exc).__name__}).", delay=30) from exc
-                await asyncio.sleep(backoff(attempt))
+                await self.sleep(backoff(attempt))
                 continue
             except (httpx.TimeoutException, httpx.TransportError) as exc:
                 if mutation or last:
                     raise RetryableError(f"{PLATFORM} did not answer in time ({type(exc).__name__}); the change "
                                          "will be checked and retried.", delay=30) from exc
-                await asyncio.sleep(backoff(attempt))
+                await self.sleep(backoff(attempt))
                 continue
             status = response.status_code
             if status == 401:
@@ -124,7 +125,7 @@ class ShopifyClient:
                 if last:
                     raise RetryableError(f"{PLATFORM} answered HTTP {status} {self.attempts} times.", delay=60)
                 wait = retry_after_seconds(response, 1.0) if status == 429 else backoff(attempt)
-                await asyncio.sleep(wait)
+                await self.sleep(wait)
                 continue
             try:
                 body: dict[str, Any] = response.json()
@@ -147,7 +148,7 @@ class ShopifyClient:
                 throttled_for += wait
                 attempt -= 1
                 log.info("Shopify throttled %s; waiting %.2fs", key, wait)
-                await asyncio.sleep(wait)
+                await self.sleep(wait)
                 continue
             if errors:
                 raise self._error(errors, response)
@@ -156,7 +157,7 @@ class ShopifyClient:
         raise RetryableError(f"{PLATFORM} call did not succeed after {self.attempts} attempts.", delay=60)
 
     def _error(self, errors: list[Any], response: httpx.Response) -> Exception:
-        first = errors[0] if isinstance(errors[0], dict) else {"message": str(errors[0])}
+        first: dict[str, Any] = errors[0] if isinstance(errors[0], dict) else {"message": str(errors[0])}
         extensions = first.get("extensions") or {}
         code = extensions.get("code")
         message = "; ".join(str(e.get("message", e)) if isinstance(e, dict) else str(e) for e in errors)

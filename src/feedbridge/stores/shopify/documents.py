@@ -19,7 +19,7 @@ fragment VariantFields on ProductVariant {
   inventoryPolicy
   updatedAt
   selectedOptions { name value }
-  image { url }
+  media(first: 1) { nodes { preview { image { url } } } }
   inventoryItem {
     id
     tracked
@@ -117,7 +117,7 @@ query FeedbridgeProductVariants($id: ID!, $after: String, $variants: Int!, $leve
 
 INVENTORY_ITEM_PRODUCT = """
 query FeedbridgeInventoryItemProduct($id: ID!) {
-  inventoryItem(id: $id) { id variant { id product { id } } }
+  inventoryItem(id: $id) { id variants(first: 1) { nodes { id product { id } } } }
 }
 """
 
@@ -213,7 +213,8 @@ mutation FeedbridgeTagsAdd($id: ID!, $tags: [String!]!) {
 
 ORDER_CANCEL = """
 mutation FeedbridgeOrderCancel($orderId: ID!, $reason: OrderCancelReason!, $staffNote: String) {
-  orderCancel(orderId: $orderId, reason: $reason, restock: true, refund: false, notifyCustomer: false,
+  orderCancel(orderId: $orderId, reason: $reason, restock: true, notifyCustomer: false,
+              refundMethod: { originalPaymentMethodsRefund: false },
               staffNote: $staffNote) {
     job { id done }
     orderCancelUserErrors { field message code }
@@ -247,7 +248,7 @@ query FeedbridgeFulfillmentOrders($id: ID!) {
       nodes {
         id
         status
-        lineItems(first: 30) {
+        lineItems(first: 20) {
           nodes { id remainingQuantity lineItem { id sku variant { id } } }
         }
       }
@@ -262,7 +263,7 @@ fragment FulfillmentFields on Fulfillment {
   status
   createdAt
   trackingInfo(first: 3) { company number url }
-  fulfillmentLineItems(first: 25) {
+  fulfillmentLineItems(first: 20) {
     nodes { quantity lineItem { sku variant { id } } }
   }
 }

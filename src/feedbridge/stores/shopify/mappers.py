@@ -6,7 +6,7 @@ GraphQL calls use global ids (gid://shopify/Product/8971842846953).
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from datetime import datetime
 from decimal import Decimal
 from typing import Any
@@ -96,6 +96,14 @@ def stock_from_levels(inventory_item: Mapping[str, Any] | None) -> dict[str, int
     return stock
 
 
+def _variant_image(node: Mapping[str, Any]) -> str | None:
+    for media in nodes(node.get("media")):
+        url = ((media.get("preview") or {}).get("image") or {}).get("url")
+        if url:
+            return str(url)
+    return (node.get("image") or {}).get("url")
+
+
 def variant_from_node(node: Mapping[str, Any], product_id: str) -> Variant:
     item = node.get("inventoryItem") or {}
     weight = ((item.get("measurement") or {}).get("weight")) or {}
@@ -116,7 +124,7 @@ def variant_from_node(node: Mapping[str, Any], product_id: str) -> Variant:
         compare_at_price=to_decimal(compare_at, field="compareAtPrice") if compare_at not in (None, "") else None,
         weight=to_decimal(weight["value"], field="weight") if weight.get("value") is not None else None,
         weight_unit=WEIGHT_UNITS.get(weight.get("unit") or "", WeightUnit.KILOGRAM),
-        image_url=(node.get("image") or {}).get("url"),
+        image_url=_variant_image(node),
         stock=stock_from_levels(item),
         inventory_tracked=bool(item.get("tracked", True)),
         continue_selling=node.get("inventoryPolicy") == "CONTINUE",
@@ -124,7 +132,7 @@ def variant_from_node(node: Mapping[str, Any], product_id: str) -> Variant:
     )
 
 
-def product_from_node(node: Mapping[str, Any], extra_variants: list[Mapping[str, Any]] = ()) -> Product:  # type: ignore[assignment]
+def product_from_node(node: Mapping[str, Any], extra_variants: Sequence[Mapping[str, Any]] = ()) -> Product:
     """A product with its variants; `extra_variants` are variants read from later pages of the same product."""
     product_id = legacy_id(node["id"])
     option_names = [o["name"] for o in node.get("options") or []]

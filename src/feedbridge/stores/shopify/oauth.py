@@ -81,9 +81,7 @@ def verify_callback(params: Mapping[str, str], client_secret: str, expected_stat
     if check_shop and not valid_shop_domain(params.get("shop", "")):
         return False
     timestamp = params.get("timestamp", "")
-    if timestamp.isdigit() and abs((now or time.time()) - int(timestamp)) > CALLBACK_MAX_AGE:
-        return False
-    return True
+    return not (timestamp.isdigit() and abs((now or time.time()) - int(timestamp)) > CALLBACK_MAX_AGE)
 
 
 def _token(data: Mapping[str, Any], now: float) -> OfflineToken:

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import asyncio
 import time
-from collections.abc import Mapping
+from collections.abc import Awaitable, Callable, Mapping
 from typing import Any
 
 DEFAULT_MAXIMUM = 1000.0
@@ -37,13 +37,13 @@ class CostBudget:
         """The requested cost Shopify reported for this kind of call, or a guess before the first answer."""
         return min(self.learned.get(key, UNKNOWN_QUERY_COST), int(self.maximum))
 
-    async def reserve(self, key: str) -> None:
+    async def reserve(self, key: str, sleep: Callable[[float], Awaitable[None]] = asyncio.sleep) -> None:
         """Wait until the bucket should hold this call's cost, then count it as spent."""
         cost = self.expected_cost(key)
         async with self._lock:
             self._refill()
             if cost > self.available:
-                await asyncio.sleep((cost - self.available) / max(self.restore_rate, 1.0))
+                await sleep((cost - self.available) / max(self.restore_rate, 1.0))
                 self._refill()
             self.available -= cost
 
