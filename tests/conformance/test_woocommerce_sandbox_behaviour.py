@@ -248,3 +248,18 @@ def test_without_a_tracking_extension_shipments_go_to_order_meta_and_read_back()
         assert any("AP1" in n["note"] for n in notes)
     finally:
         server.stop()
+
+
+def test_seed_without_the_sample_csv_loads_a_small_built_in_catalog(monkeypatch: pytest.MonkeyPatch) -> None:
+    from feedbridge_sandbox.woocommerce import seed
+
+    monkeypatch.setattr(seed, "sample_csv_path", lambda: None)
+    sandbox = create_sandbox()
+    server = serve(sandbox.app)
+    try:
+        asyncio.run(sandbox.seed(server.url))
+        products = httpx.get(server.url + "/wp-json/wc/v3/products", auth=(sandbox.consumer_key,
+                                                                            sandbox.consumer_secret)).json()
+        assert {p["sku"] for p in products} == {"fb-tee", "fb-cap", "fb-mug"}
+    finally:
+        server.stop()

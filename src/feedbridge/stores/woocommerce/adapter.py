@@ -69,14 +69,18 @@ class WooCommerceAdapter:
         """Name and time zone from the WordPress index, currency and weight unit from WooCommerce settings."""
         site = await self.client.get("", api="")
         general = await self._settings("general")
-        return StoreInfo(name=str(site.get("name") or self.client.base_url), currency=str(general["woocommerce_currency"]),
+        currency = str(general.get("woocommerce_currency") or "")
+        if len(currency) != 3:
+            raise DataError("The store did not say which currency it uses.", field="woocommerce_currency",
+                            action="Set the currency under WooCommerce > Settings > General.")
+        return StoreInfo(name=str(site.get("name") or self.client.base_url), currency=currency,
                          weight_unit=await self._weight_unit(), timezone=str(site.get("timezone_string") or "UTC"),
                          domain=str(site.get("home") or self.client.base_url))
 
     async def locations(self) -> list[Location]:
         return [Location(id=mappers.LOCATION_ID, name="Store stock")]
 
-    async def categories(self) -> AsyncIterator[StoreCategory]:  # type: ignore[override]
+    async def categories(self) -> AsyncIterator[StoreCategory]:
         raw: list[dict[str, Any]] = []
         async for page in self.client.pages("products/categories", {"orderby": "id", "order": "asc"}):
             raw.extend(page)
@@ -102,7 +106,7 @@ class WooCommerceAdapter:
 
         return list(await asyncio.gather(*(one(item) for item in raw)))
 
-    async def products(self, *, page_size: int = 50) -> AsyncIterator[list[Product]]:  # type: ignore[override]
+    async def products(self, *, page_size: int = 50) -> AsyncIterator[list[Product]]:
         # Ordered by id so products created during the scan land on later pages instead of shifting pages.
         async for page in self.client.pages("products", {"orderby": "id", "order": "asc"}, per_page=page_size):
             yield await self._to_products(page)

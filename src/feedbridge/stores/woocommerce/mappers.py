@@ -171,6 +171,13 @@ def categories_from_wc(categories: Iterable[Mapping[str, Any]]) -> list[StoreCat
             for cid, c in by_id.items()]
 
 
+def _store_id(value: str, field: str) -> int:
+    try:
+        return int(value)
+    except (TypeError, ValueError) as exc:
+        raise DataError(f"{value!r} is not a WooCommerce id.", field=field) from exc
+
+
 def _split_name(name: str) -> tuple[str, str]:
     first, _, last = name.strip().partition(" ")
     return first, last
@@ -193,10 +200,12 @@ def order_body(draft: OrderDraft) -> dict[str, Any]:
     for line in draft.lines:
         if line.quantity < 1:
             raise DataError(f"Quantity {line.quantity} for {line.sku} is not positive.", field="quantity")
-        variation_id = 0 if line.store_variant_id in ("", line.store_product_id) else int(line.store_variant_id)
+        product_id = _store_id(line.store_product_id, "store_product_id")
+        variation_id = (0 if line.store_variant_id in ("", line.store_product_id)
+                        else _store_id(line.store_variant_id, "store_variant_id"))
         total = quantize(line.unit_price * line.quantity, draft.currency)
         subtotal = quantize((line.original_price or line.unit_price) * line.quantity, draft.currency)
-        lines.append({"product_id": int(line.store_product_id), "variation_id": variation_id,
+        lines.append({"product_id": product_id, "variation_id": variation_id,
                       "quantity": line.quantity, "subtotal": str(max(subtotal, total)), "total": str(total)})
     fees = []
     if draft.tax:
