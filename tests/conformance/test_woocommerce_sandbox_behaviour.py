@@ -263,3 +263,58 @@ def test_seed_without_the_sample_csv_loads_a_small_built_in_catalog(monkeypatch:
         assert {p["sku"] for p in products} == {"fb-tee", "fb-cap", "fb-mug"}
     finally:
         server.stop()
+
+
+def test_deleting_a_product_trashes_it_and_sends_product_deleted(store: Any) -> None:
+    sandbox, server, client, hooks = store
+    _webhook(client, hooks.url, topic="product.deleted")
+    product = client.post("/wp-json/wc/v3/products", json={"name": "Old", "regular_price": "5"}).json()
+    trashed = client.delete(f"/wp-json/wc/v3/products/{product['id']}")
+    assert trashed.status_code == 200 and trashed.json()["status"] == "trash"
+    assert client.get("/wp-json/wc/v3/products").json() == []
+    _drain(client)
+    headers, body = hooks.got[-1]
+    adapter = WooCommerceAdapter(server.url, {**sandbox.credentials(), "webhook_secret": "s3cret"})
+    [event] = adapter.parse_webhook(headers, body)
+    assert event.kind.value == "product_deleted" and event.object_id == str(product["id"])
+
+    async def read() -> Any:
+        try:
+            return await adapter.get_product(str(product["id"]))
+        finally:
+            await adapter.aclose()
+
+    assert asyncio.run(read()).status.value == "archived"
+    client.delete(f"/wp-json/wc/v3/products/{product['id']}", params={"force": "true"}).raise_for_status()
+    assert client.get(f"/wp-json/wc/v3/products/{product['id']}").status_code == 404
+
+
+def test_order_labelled_with_a_note_once_even_when_create_timed_out(store: Any) -> None:
+    from decimal import Decimal
+
+    from feedbridge.domain.orders import OrderDraft, OrderLine
+    from feedbridge.errors import RetryableError
+
+    sandbox, server, client, _ = store
+    product = client.post("/wp-json/wc/v3/products", json={"name": "Mug", "regular_price": "5"}).json()
+    client.post("/_sandbox/faults", json={"kind": "after", "method": "POST", "path": "/wc/v3/orders",
+                                          "status": 504}).raise_for_status()
+    draft = OrderDraft(tiktok_order_id="5769444", currency="USD", subtotal=Decimal(5), note="Paid on TikTok",
+                       lines=[OrderLine(str(product["id"]), str(product["id"]), "", "Mug", 1, Decimal(5))])
+    adapter = WooCommerceAdapter(server.url, sandbox.credentials())
+
+    async def create() -> Any:
+        try:
+            with pytest.raises(RetryableError):
+                await adapter.create_order(draft)
+            first = await adapter.create_order(draft)
+            second = await adapter.create_order(draft)
+            return first, second
+        finally:
+            await adapter.aclose()
+
+    first, second = asyncio.run(create())
+    assert first.id == second.id
+    notes = [n["note"] for n in client.get(f"/wp-json/wc/v3/orders/{first.id}/notes").json()]
+    assert sum("5769444" in n for n in notes) == 1
+    assert any(n.startswith("TikTok Shop order 5769444. Paid on TikTok") for n in notes)

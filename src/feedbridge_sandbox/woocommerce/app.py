@@ -217,8 +217,8 @@ class WooApp:
         q = request.query_params
         items = [self.store.product_json(p) for p in self.store.products.values()]
         status = q.get("status", "any")
-        if status != "any":
-            items = [i for i in items if i["status"] == status]
+        items = [i for i in items if i["status"] != "trash"] if status == "any" else \
+            [i for i in items if i["status"] == status]
         for arg in ("type", "sku"):
             if arg in q:
                 wanted = set(q[arg].split(",")) if arg == "sku" else {q[arg]}
@@ -254,10 +254,17 @@ class WooApp:
         return self.store.product_json(self.store.update_product(request.path_params["id"], await self.body(request)))
 
     async def delete_product(self, request: Request) -> dict[str, Any]:
-        if request.query_params.get("force") not in ("true", "1"):
-            raise ApiError(501, "woocommerce_rest_trash_not_supported",
-                           "The product does not support trashing; use force=true.")
-        return self.store.product_json(self.store.delete_product(request.path_params["id"]))
+        """Without force=true a product goes to the trash (still readable, status "trash"), as in WordPress."""
+        pid = request.path_params["id"]
+        if request.query_params.get("force") in ("true", "1"):
+            return self.store.product_json(self.store.delete_product(pid))
+        record = self.store.get_product(pid)
+        if record["status"] == "trash":
+            raise ApiError(410, "woocommerce_rest_already_trashed", "The product has already been deleted.")
+        record["status"] = "trash"
+        self.store.stamp(record)
+        self.store.emit("product.deleted", "deleted", pid)
+        return self.store.product_json(record)
 
     async def list_variations(self, request: Request) -> Response:
         pid = request.path_params["product_id"]

@@ -192,12 +192,16 @@ class WooCommerceAdapter:
         return None
 
     async def create_order(self, draft: OrderDraft) -> StoreOrderRef:
+        label = mappers.order_label(draft)
         existing = await self.find_order(draft.tiktok_order_id)
         if existing is not None:
+            # A create that timed out after the store made the order left it without our note.
+            notes = await self.client.get(f"orders/{existing.id}/notes")
+            if not any(draft.tiktok_order_id in str(n.get("note")) for n in notes):
+                await self.add_order_note(existing, label, tags=draft.tags)
             return existing
         order = await self.client.post("orders", mappers.order_body(draft))
         ref = mappers.order_ref(order)
-        label = draft.note or f"TikTok Shop order {draft.tiktok_order_id}"
         await self.add_order_note(ref, label, tags=draft.tags)
         return ref
 

@@ -228,6 +228,15 @@ def order_body(draft: OrderDraft) -> dict[str, Any]:
     }
 
 
+def order_label(draft: OrderDraft) -> str:
+    """The private note that labels a TikTok order; it always names the TikTok order id."""
+    label = f"TikTok Shop order {draft.tiktok_order_id}"
+    note = draft.note.strip()
+    if not note:
+        return label
+    return note if draft.tiktok_order_id in note else f"{label}. {note}"
+
+
 def tiktok_order_id_of(order: Mapping[str, Any]) -> str | None:
     value = meta_value(order, TIKTOK_META_KEY)
     return str(value) if value not in (None, "") else None
