@@ -12,15 +12,13 @@ from feedbridge_sandbox.woocommerce.store import (
     TRACKING_PROVIDERS,
     ApiError,
     WooStore,
-    money,
     wc_time,
 )
 
 STATUSES = ("pending", "processing", "on-hold", "completed", "cancelled", "refunded", "failed", "trash")
 ADDRESS_KEYS = ("first_name", "last_name", "company", "address_1", "address_2", "city", "state", "postcode",
                 "country", "email", "phone")
-# Order meta the REST API does not let a client write (WooCommerce treats them as internal props).
-READ_ONLY = ("created_via", "order_key", "number", "date_created", "date_modified", "cart_hash", "version")
+# Read-only in wc/v3 (created_via, order_key, number, dates, cart_hash, version): a client's values are ignored.
 
 
 def _d(value: Any) -> Decimal:
@@ -219,7 +217,7 @@ def add_tracking(store: WooStore, oid: int, data: dict[str, Any]) -> dict[str, A
     if not provider and not custom:
         raise ApiError(400, "woocommerce_shipment_tracking_missing_provider", "Missing tracking provider.")
     entry = {
-        "tracking_id": store_token(store), "tracking_provider": provider, "custom_tracking_provider": custom,
+        "tracking_id": secrets.token_hex(16), "tracking_provider": provider, "custom_tracking_provider": custom,
         "custom_tracking_link": str(data.get("custom_tracking_link") or ""), "tracking_number": number,
         "date_shipped": str(data.get("date_shipped") or store.now().date().isoformat()),
     }
@@ -227,10 +225,6 @@ def add_tracking(store: WooStore, oid: int, data: dict[str, Any]) -> dict[str, A
     store.stamp(store.orders[oid])
     store.emit("order.updated", "order", oid)
     return entry
-
-
-def store_token(store: WooStore) -> str:
-    return secrets.token_hex(16)
 
 
 def _tracking_meta(entry: dict[str, Any]) -> dict[str, Any]:
@@ -250,7 +244,3 @@ def tracking_json(store: WooStore, oid: int, entry: dict[str, Any]) -> dict[str,
             "tracking_number": entry["tracking_number"], "date_shipped": entry["date_shipped"],
             "_links": {"self": [{"href": f"{base}/{entry['tracking_id']}"}], "collection": [{"href": base}],
                        "up": [{"href": store.link(f"orders/{oid}")}]}}
-
-
-def money_total(order: dict[str, Any]) -> str:
-    return money(order["total"])
