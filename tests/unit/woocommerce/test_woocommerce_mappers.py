@@ -199,3 +199,11 @@ def test_missing_keys_are_a_config_error_saying_where_to_create_them() -> None:
     with pytest.raises(ConfigError) as err:
         WooCommerceAdapter("https://shop.example", {"consumer_key": "", "consumer_secret": ""})
     assert "REST API" in str(err.value)
+
+
+def test_site_time_zone_from_name_or_whole_hour_offset() -> None:
+    assert mappers.timezone_name({"timezone_string": "America/Chicago", "gmt_offset": -6}) == "America/Chicago"
+    assert mappers.timezone_name({"timezone_string": "", "gmt_offset": 2}) == "Etc/GMT-2"
+    assert mappers.timezone_name({"timezone_string": "", "gmt_offset": "-5"}) == "Etc/GMT+5"
+    assert mappers.timezone_name({"timezone_string": "", "gmt_offset": 5.5}) == "UTC"
+    assert mappers.timezone_name({}) == "UTC"

@@ -14,7 +14,15 @@ from collections.abc import AsyncIterator, Mapping, Sequence
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
-from feedbridge.domain.catalog import ChangeEvent, ChangeKind, Location, Product, StoreCategory, StoreInfo
+from feedbridge.domain.catalog import (
+    ChangeEvent,
+    ChangeKind,
+    Location,
+    Product,
+    StoreCategory,
+    StoreInfo,
+    WeightUnit,
+)
 from feedbridge.domain.orders import Fulfilment, OrderDraft, StoreOrderRef, StoreOrderStatus
 from feedbridge.errors import ConfigError, DataError
 from feedbridge.http.redaction import register_secret
@@ -50,7 +58,7 @@ class WooCommerceAdapter:
         self.concurrency = int(options.get("concurrency", 4))
         self.recent_orders_scanned = int(options.get("recent_orders_scanned", 100))
         self.recent_orders_window = timedelta(hours=float(options.get("recent_orders_hours", 48)))
-        self._unit: Any = None
+        self._unit: WeightUnit | None = None
         self._providers: list[str] | None = None
         self._tracking_ns: str | None = None  # "" once we know the store has no tracking extension
 
@@ -59,7 +67,7 @@ class WooCommerceAdapter:
     async def _settings(self, group: str) -> dict[str, Any]:
         return {s["id"]: s.get("value") for s in await self.client.get(f"settings/{group}")}
 
-    async def _weight_unit(self) -> Any:
+    async def _weight_unit(self) -> WeightUnit:
         if self._unit is None:
             products = await self._settings("products")
             self._unit = mappers.weight_unit(str(products.get("woocommerce_weight_unit") or "kg"))
@@ -74,7 +82,7 @@ class WooCommerceAdapter:
             raise DataError("The store did not say which currency it uses.", field="woocommerce_currency",
                             action="Set the currency under WooCommerce > Settings > General.")
         return StoreInfo(name=str(site.get("name") or self.client.base_url), currency=currency,
-                         weight_unit=await self._weight_unit(), timezone=str(site.get("timezone_string") or "UTC"),
+                         weight_unit=await self._weight_unit(), timezone=mappers.timezone_name(site),
                          domain=str(site.get("home") or self.client.base_url))
 
     async def locations(self) -> list[Location]:

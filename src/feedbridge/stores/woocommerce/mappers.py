@@ -59,6 +59,20 @@ def wc_time(moment: datetime) -> str:
     return moment.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%S")
 
 
+def timezone_name(site: Mapping[str, Any]) -> str:
+    """The site's IANA time zone from the WordPress index; sites set to a whole-hour UTC offset get Etc/GMT±N."""
+    name = str(site.get("timezone_string") or "")
+    if name:
+        return name
+    try:
+        offset = Decimal(str(site.get("gmt_offset") or 0))
+    except ArithmeticError:
+        return "UTC"
+    if offset == 0 or offset != offset.to_integral_value():
+        return "UTC"
+    return f"Etc/GMT{-int(offset):+d}"  # the Etc zones count the other way: UTC+2 is Etc/GMT-2
+
+
 def weight_unit(value: str) -> WeightUnit:
     try:
         return WEIGHT_UNITS[value.strip().lower()]
