@@ -25,6 +25,7 @@ class WooApp(CatalogRoutes, OrderRoutes, WebhookRoutes):
     # ---- routes -----------------------------------------------------------------------------------------
 
     def routes(self) -> list[Route]:
+        """The wc/v3 and extension routes."""
         a = self.api
         routes = [
             Route("/wp-json/", a(self.wp_index, auth=False), methods=["GET"]),
@@ -70,6 +71,7 @@ class WooApp(CatalogRoutes, OrderRoutes, WebhookRoutes):
         ]
 
     async def set_rate_limit(self, request: Request) -> JSONResponse:
+        """Control route: POST /_sandbox/ratelimit {limit, window}."""
         data = await request.json()
         self.rate_limit = int(data.get("limit", 0))
         self.limiter = WindowLimiter(self.rate_limit or 1, float(data.get("window", 1.0)))
@@ -92,6 +94,7 @@ async def not_found(request: Request, exc: Exception) -> Response:
 
 
 def build_app(woo: WooApp, control: list[Route]) -> Starlette:
+    """The ASGI app: API routes, control routes, fault middleware, WordPress 404s."""
     routes = woo.routes() + control + [
         Route("/_sandbox/ratelimit", woo.set_rate_limit, methods=["POST"]),
         Route("/_sandbox/webhooks/status", woo.set_webhook_status, methods=["POST"]),

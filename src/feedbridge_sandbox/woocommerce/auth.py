@@ -39,6 +39,7 @@ def _oauth_header(text: str) -> dict[str, str]:
 
 @dataclass
 class ApiKey:
+    """A REST API key and the nonces it used."""
     consumer_key: str
     consumer_secret: str
     permissions: str = "read_write"  # read | write | read_write
@@ -59,6 +60,7 @@ class KeyChecker:
         return key
 
     def authenticate(self, method: str, url: str, query: Mapping[str, str], authorization: str | None) -> ApiKey:
+        """The key that signed this request, or ApiError(401)."""
         if authorization and authorization.lower().startswith("basic "):
             try:
                 user, _, password = base64.b64decode(authorization[6:]).decode().partition(":")

@@ -24,12 +24,14 @@ class CatalogRoutes(WooApiBase):
     # ---- WordPress and settings --------------------------------------------------------------------------
 
     async def wp_index(self, request: Request) -> dict[str, Any]:
+        """GET /wp-json/ (the WordPress index)."""
         return {"name": STORE_NAME, "description": "A WooCommerce store simulated by feedbridge",
                 "url": self.store.home, "home": self.store.home, "gmt_offset": "0", "timezone_string": "UTC",
                 "namespaces": ["wp/v2", "wc/v3", "wc-shipment-tracking/v3"], "authentication": {},
                 "site_logo": 0, "site_icon": 0, "site_icon_url": "", "_links": {}}
 
     async def settings(self, request: Request) -> list[dict[str, Any]]:
+        """GET /settings/{group}."""
         group = request.path_params["group"]
         values = {
             "general": {"woocommerce_currency": CURRENCY, "woocommerce_default_country": "US:TX",
@@ -45,6 +47,7 @@ class CatalogRoutes(WooApiBase):
     # ---- products ---------------------------------------------------------------------------------------
 
     async def list_products(self, request: Request) -> Response:
+        """GET /products with WooCommerce's filters."""
         q = request.query_params
         items = [self.store.product_json(p) for p in self.store.products.values()]
         status = q.get("status", "any")
@@ -72,16 +75,19 @@ class CatalogRoutes(WooApiBase):
         return self.page(request, items)
 
     async def create_product(self, request: Request) -> Response:
+        """POST /products."""
         record = self.store.create_product(await self.body(request))
         return JSONResponse(self.store.product_json(record), status_code=201)
 
     async def get_product(self, request: Request) -> dict[str, Any]:
+        """GET /products/{id}."""
         pid = request.path_params["id"]
         if pid in self.store.variations:  # GET /products/{variation id} answers with the variation
             return self.store.variation_as_product_json(self.store.variations[pid])
         return self.store.product_json(self.store.get_product(pid))
 
     async def update_product(self, request: Request) -> dict[str, Any]:
+        """PUT /products/{id}."""
         return self.store.product_json(self.store.update_product(request.path_params["id"], await self.body(request)))
 
     async def delete_product(self, request: Request) -> dict[str, Any]:
@@ -98,6 +104,7 @@ class CatalogRoutes(WooApiBase):
         return self.store.product_json(record)
 
     async def list_variations(self, request: Request) -> Response:
+        """GET /products/{id}/variations."""
         pid = request.path_params["product_id"]
         product = self.store.get_product(pid)
         items = [self.store.variation_json(self.store.variations[v]) for v in product["variations"]
@@ -107,14 +114,17 @@ class CatalogRoutes(WooApiBase):
         return self.page(request, items)
 
     async def create_variation(self, request: Request) -> Response:
+        """POST /products/{id}/variations."""
         record = self.store.create_variation(request.path_params["product_id"], await self.body(request))
         return JSONResponse(self.store.variation_json(record), status_code=201)
 
     async def get_variation(self, request: Request) -> dict[str, Any]:
+        """GET /products/{id}/variations/{id}."""
         return self.store.variation_json(self.store.get_variation(request.path_params["product_id"],
                                                                   request.path_params["id"]))
 
     async def update_variation(self, request: Request) -> dict[str, Any]:
+        """PUT /products/{id}/variations/{id}."""
         record = self.store.update_variation(request.path_params["product_id"], request.path_params["id"],
                                              await self.body(request))
         return self.store.variation_json(record)
@@ -122,6 +132,7 @@ class CatalogRoutes(WooApiBase):
     # ---- categories -------------------------------------------------------------------------------------
 
     async def list_categories(self, request: Request) -> Response:
+        """GET /products/categories."""
         items = [self.store.category_json(c) for c in self.store.categories.values()]
         q = request.query_params
         if "parent" in q:
@@ -133,10 +144,12 @@ class CatalogRoutes(WooApiBase):
         return self.page(request, items)
 
     async def create_category(self, request: Request) -> Response:
+        """POST /products/categories."""
         return JSONResponse(self.store.category_json(self.store.create_category(await self.body(request))),
                             status_code=201)
 
     async def get_category(self, request: Request) -> dict[str, Any]:
+        """GET /products/categories/{id}."""
         cid = request.path_params["id"]
         if cid not in self.store.categories:
             raise ApiError(404, "woocommerce_rest_term_invalid", "Resource does not exist.")

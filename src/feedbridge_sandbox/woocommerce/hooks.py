@@ -31,6 +31,7 @@ TOPICS = {
 
 
 def valid_topic(topic: str) -> bool:
+    """Whether WooCommerce accepts this webhook topic."""
     resource, _, event = topic.partition(".")
     return event in TOPICS.get(resource, ()) or (resource == "action" and bool(event))
 
@@ -44,6 +45,7 @@ class HookDispatcher:
         self._seq = itertools.count(1)
 
     def fire(self, topic: str, payload: dict[str, Any]) -> None:
+        """Send `payload` to every active webhook on `topic`."""
         resource, _, event = topic.partition(".")
         for hook in list(self.store.webhooks.values()):
             if hook.status != "active" or hook.topic != topic:
@@ -65,6 +67,7 @@ class HookDispatcher:
 
     def _result(self, hook: Webhook) -> Callable[[Delivery], None]:
         def record(delivery: Delivery) -> None:
+            """Log the delivery and count failures."""
             ok = delivery.delivered or delivery.status in (301, 302)
             hook.deliveries.append({"id": len(hook.deliveries) + 1, "duration": "0.01", "summary": "",
                                     "request_url": delivery.url, "request_headers": delivery.headers,

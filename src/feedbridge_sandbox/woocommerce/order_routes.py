@@ -24,6 +24,7 @@ class OrderRoutes(WooApiBase):
     # ---- orders -----------------------------------------------------------------------------------------
 
     async def list_orders(self, request: Request) -> Response:
+        """GET /orders (search covers addresses, email and item names)."""
         q = request.query_params
         orders = list(self.store.orders.values())
         status = q.get("status", "any")
@@ -42,17 +43,21 @@ class OrderRoutes(WooApiBase):
         return self.page(request, items)
 
     async def create_order(self, request: Request) -> Response:
+        """POST /orders."""
         order = order_ops.create_order(self.store, await self.body(request))
         return JSONResponse(order_ops.order_json(self.store, order), status_code=201)
 
     async def get_order(self, request: Request) -> dict[str, Any]:
+        """GET /orders/{id}."""
         return order_ops.order_json(self.store, order_ops.get_order(self.store, request.path_params["id"]))
 
     async def update_order(self, request: Request) -> dict[str, Any]:
+        """PUT /orders/{id}."""
         order = order_ops.update_order(self.store, request.path_params["id"], await self.body(request))
         return order_ops.order_json(self.store, order)
 
     async def list_notes(self, request: Request) -> list[dict[str, Any]]:
+        """GET /orders/{id}/notes."""
         oid = request.path_params["order_id"]
         order_ops.get_order(self.store, oid)
         kind = request.query_params.get("type", "any")
@@ -64,6 +69,7 @@ class OrderRoutes(WooApiBase):
         return [order_ops.note_json(self.store, oid, n) for n in reversed(notes)]
 
     async def create_note(self, request: Request) -> Response:
+        """POST /orders/{id}/notes."""
         oid = request.path_params["order_id"]
         data = await self.body(request)
         note = order_ops.add_note(self.store, oid, str(data.get("note") or ""),
@@ -73,16 +79,19 @@ class OrderRoutes(WooApiBase):
     # ---- Shipment Tracking extension ----------------------------------------------------------------------
 
     async def list_trackings(self, request: Request) -> list[dict[str, Any]]:
+        """GET shipment-trackings."""
         oid = request.path_params["order_id"]
         order_ops.get_order(self.store, oid)
         return [order_ops.tracking_json(self.store, oid, t) for t in self.store.trackings.get(oid, [])]
 
     async def create_tracking(self, request: Request) -> Response:
+        """POST shipment-trackings."""
         oid = request.path_params["order_id"]
         entry = order_ops.add_tracking(self.store, oid, await self.body(request))
         return JSONResponse(order_ops.tracking_json(self.store, oid, entry), status_code=201)
 
     async def get_tracking(self, request: Request) -> dict[str, Any]:
+        """GET shipment-trackings/{id}."""
         oid = request.path_params["order_id"]
         order_ops.get_order(self.store, oid)
         for entry in self.store.trackings.get(oid, []):
@@ -91,6 +100,7 @@ class OrderRoutes(WooApiBase):
         raise ApiError(404, "woocommerce_rest_order_invalid_id", "Invalid tracking ID.")
 
     async def delete_tracking(self, request: Request) -> dict[str, Any]:
+        """DELETE shipment-trackings/{id}."""
         oid = request.path_params["order_id"]
         entries = self.store.trackings.get(oid, [])
         for entry in entries:
@@ -101,4 +111,5 @@ class OrderRoutes(WooApiBase):
         raise ApiError(404, "woocommerce_rest_order_invalid_id", "Invalid tracking ID.")
 
     async def providers(self, request: Request) -> dict[str, Any]:
+        """GET shipment-trackings/providers."""
         return TRACKING_PROVIDERS

@@ -114,6 +114,7 @@ def _line_item(store: WooStore, item: dict[str, Any]) -> dict[str, Any]:
 
 
 def recalculate(order: dict[str, Any]) -> None:
+    """Order totals from its lines."""
     items = sum((_d(i["total"]) for i in order["line_items"]), Decimal(0))
     subtotal = sum((_d(i["subtotal"]) for i in order["line_items"]), Decimal(0))
     shipping = sum((_d(i["total"]) for i in order["shipping_lines"]), Decimal(0))
@@ -124,6 +125,7 @@ def recalculate(order: dict[str, Any]) -> None:
 
 
 def update_order(store: WooStore, oid: int, data: dict[str, Any]) -> dict[str, Any]:
+    """PUT /orders/{id}: status (stock back on cancel), addresses, meta."""
     order = get_order(store, oid)
     old = order["status"]
     if "status" in data:
@@ -158,12 +160,14 @@ def update_order(store: WooStore, oid: int, data: dict[str, Any]) -> dict[str, A
 
 
 def get_order(store: WooStore, oid: int) -> dict[str, Any]:
+    """An order or a 404 ApiError."""
     if oid not in store.orders:
         raise ApiError(404, "woocommerce_rest_shop_order_invalid_id", "Invalid ID.")
     return store.orders[oid]
 
 
 def order_json(store: WooStore, order: dict[str, Any]) -> dict[str, Any]:
+    """An order as wc/v3 returns it (tracking items in meta)."""
     out = {k: copy.deepcopy(v) for k, v in order.items() if not k.startswith("_")}
     tracking = store.trackings.get(order["id"])
     if tracking:
@@ -176,6 +180,7 @@ def order_json(store: WooStore, order: dict[str, Any]) -> dict[str, Any]:
 
 
 def add_note(store: WooStore, oid: int, text: str, *, customer_note: bool = False, system: bool = False) -> dict[str, Any]:
+    """Add an order note."""
     get_order(store, oid)
     if not text.strip():
         raise ApiError(400, "rest_missing_callback_param", "Missing parameter(s): note")
@@ -187,6 +192,7 @@ def add_note(store: WooStore, oid: int, text: str, *, customer_note: bool = Fals
 
 
 def note_json(store: WooStore, oid: int, note: dict[str, Any]) -> dict[str, Any]:
+    """A note as wc/v3 returns it."""
     out = dict(note)
     out["_links"] = {"self": [{"href": store.link(f"orders/{oid}/notes/{note['id']}")}],
                      "collection": [{"href": store.link(f"orders/{oid}/notes")}],

@@ -27,6 +27,7 @@ Handler = Callable[[Request], Awaitable[Any]]
 
 
 def error_body(status: int) -> dict[str, Any]:
+    """WordPress's body for an injected server error."""
     return {"code": "internal_server_error", "message": "There has been a critical error on this website.",
             "data": {"status": status}}
 
@@ -37,6 +38,7 @@ def _error(exc: ApiError, headers: dict[str, str] | None = None) -> JSONResponse
 
 
 def parse_time(text: str, field: str) -> datetime:
+    """An ISO date query argument as an aware datetime."""
     try:
         moment = datetime.fromisoformat(text.replace("Z", "+00:00").replace(" ", "+"))
     except ValueError as exc:
@@ -45,6 +47,7 @@ def parse_time(text: str, field: str) -> datetime:
 
 
 def int_list(value: str) -> set[int]:
+    """A comma-separated id list."""
     try:
         return {int(x) for x in value.replace(" ", "").split(",") if x}
     except ValueError as exc:
@@ -69,7 +72,9 @@ class WooApiBase:
     # ---- plumbing ---------------------------------------------------------------------------------------
 
     def api(self, handler: Handler, *, auth: bool = True) -> Callable[[Request], Awaitable[Response]]:
+        """Wrap a handler: auth, rate limit, error envelope, webhook flush."""
         async def endpoint(request: Request) -> Response:
+            """The wrapped handler."""
             self.store.home = f"{request.url.scheme}://{request.url.netloc}"
             try:
                 key = None
@@ -111,6 +116,7 @@ class WooApiBase:
 
     @staticmethod
     async def body(request: Request) -> dict[str, Any]:
+        """The JSON object a request carries."""
         raw = await request.body()
         if not raw:
             return {}
@@ -152,6 +158,7 @@ class WooApiBase:
         return JSONResponse(chunk, headers=headers)
 
     def filter_dates(self, request: Request, items: list[dict[str, Any]]) -> list[dict[str, Any]]:
+        """Apply after/before/modified_after/modified_before."""
         q = request.query_params
         gmt = q.get("dates_are_gmt") in ("1", "true")
         for arg, field, after in (("after", "date_created", True), ("before", "date_created", False),
@@ -161,6 +168,7 @@ class WooApiBase:
             bound = parse_time(q[arg], arg)
             key = field + "_gmt" if gmt or bound.utcoffset() is not None else field
             def keep(item: dict[str, Any], key: str = key, bound: datetime = bound, after: bool = after) -> bool:
+                """Inside the bound."""
                 moment = datetime.fromisoformat(item[key]).replace(tzinfo=UTC)
                 return moment > bound if after else moment < bound
             items = [i for i in items if keep(i)]
@@ -168,6 +176,7 @@ class WooApiBase:
 
     @staticmethod
     def order_by(request: Request, items: list[dict[str, Any]], allowed: tuple[str, ...]) -> list[dict[str, Any]]:
+        """Sort by `orderby`/`order`, refusing values WooCommerce refuses."""
         q = request.query_params
         orderby = q.get("orderby", "date")
         if orderby not in allowed:

@@ -37,6 +37,7 @@ def sample_csv_path() -> Path | None:
 
 
 def read_rows(text: str) -> list[dict[str, str]]:
+    """CSV rows as dicts."""
     return list(csv.DictReader(io.StringIO(text.lstrip("\ufeff"))))
 
 
@@ -68,12 +69,14 @@ class Seeder:
         self.categories: dict[tuple[str, ...], int] = {}
 
     async def post(self, path: str, body: dict[str, Any]) -> dict[str, Any]:
+        """POST to wc/v3 and return the created object."""
         response = await self.client.post(f"/wp-json/wc/v3/{path}", json=body)
         response.raise_for_status()
         data: dict[str, Any] = response.json()
         return data
 
     async def category(self, path: tuple[str, ...]) -> int:
+        """The id of a category path, created on first use."""
         if path in self.categories:
             return self.categories[path]
         parent = await self.category(path[:-1]) if len(path) > 1 else 0
@@ -82,6 +85,7 @@ class Seeder:
         return self.categories[path]
 
     async def categories_of(self, row: dict[str, str]) -> list[dict[str, int]]:
+        """Category references for a CSV row."""
         out = []
         for entry in row.get("Categories", "").split(","):
             path = tuple(p.strip() for p in entry.split(">") if p.strip())
@@ -90,6 +94,7 @@ class Seeder:
         return out
 
     def base(self, row: dict[str, str]) -> dict[str, Any]:
+        """Fields every product type shares."""
         return {
             "name": row["Name"], "sku": row["SKU"], "status": "publish" if row.get("Published") == "1" else "draft",
             "featured": row.get("Is featured?") == "1", "catalog_visibility": row.get("Visibility in catalog") or "visible",
@@ -101,6 +106,7 @@ class Seeder:
         }
 
     async def load(self, rows: list[dict[str, str]]) -> dict[str, int]:
+        """Create every row; returns SKU -> id."""
         ids: dict[str, int] = {}
         variations: dict[str, list[dict[str, str]]] = {}
         for row in rows:

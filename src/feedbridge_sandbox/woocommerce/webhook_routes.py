@@ -24,6 +24,7 @@ class WebhookRoutes(WooApiBase):
     # ---- webhooks ---------------------------------------------------------------------------------------
 
     def webhook_json(self, hook: Webhook) -> dict[str, Any]:
+        """A webhook as wc/v3 returns it (never its secret)."""
         resource, _, event = hook.topic.partition(".")
         return {"id": hook.id, "name": hook.name, "status": hook.status, "topic": hook.topic, "resource": resource,
                 "event": event, "hooks": [f"woocommerce_{event}_{resource}"], "delivery_url": hook.delivery_url,
@@ -33,6 +34,7 @@ class WebhookRoutes(WooApiBase):
                            "collection": [{"href": self.store.link("webhooks")}]}}
 
     async def list_webhooks(self, request: Request) -> Response:
+        """GET /webhooks."""
         hooks = list(self.store.webhooks.values())
         status = request.query_params.get("status", "all")
         if status != "all":
@@ -41,6 +43,7 @@ class WebhookRoutes(WooApiBase):
         return self.page(request, items)
 
     async def create_webhook(self, request: Request) -> Response:
+        """POST /webhooks."""
         data = await self.body(request)
         for required in ("topic", "delivery_url"):
             if not data.get(required):
@@ -66,9 +69,11 @@ class WebhookRoutes(WooApiBase):
         return hook
 
     async def get_webhook(self, request: Request) -> dict[str, Any]:
+        """GET /webhooks/{id}."""
         return self.webhook_json(self._hook(request))
 
     async def update_webhook(self, request: Request) -> dict[str, Any]:
+        """PUT /webhooks/{id} (re-activating resets failures)."""
         hook = self._hook(request)
         data = await self.body(request)
         if "status" in data:
@@ -88,6 +93,7 @@ class WebhookRoutes(WooApiBase):
         return self.webhook_json(hook)
 
     async def delete_webhook(self, request: Request) -> dict[str, Any]:
+        """DELETE /webhooks/{id}?force=true."""
         hook = self._hook(request)
         if request.query_params.get("force") not in ("true", "1"):
             raise ApiError(501, "woocommerce_rest_trash_not_supported", "Webhooks do not support trashing.")
@@ -95,6 +101,7 @@ class WebhookRoutes(WooApiBase):
         return self.webhook_json(hook)
 
     async def webhook_deliveries(self, request: Request) -> list[dict[str, Any]]:
+        """GET /webhooks/{id}/deliveries."""
         hook = self.store.webhooks.get(request.path_params["webhook_id"])
         if hook is None:
             raise ApiError(404, "woocommerce_rest_webhook_invalid_id", "Invalid ID.")

@@ -86,9 +86,11 @@ class WooCommerceAdapter:
                          domain=str(site.get("home") or self.client.base_url))
 
     async def locations(self) -> list[Location]:
+        """The one stock location WooCommerce has."""
         return [Location(id=mappers.LOCATION_ID, name="Store stock")]
 
     async def categories(self) -> AsyncIterator[StoreCategory]:
+        """Every product category, with its path."""
         raw: list[dict[str, Any]] = []
         async for page in self.client.pages("products/categories", {"orderby": "id", "order": "asc"}):
             raw.extend(page)
@@ -106,6 +108,7 @@ class WooCommerceAdapter:
         gate = asyncio.Semaphore(self.concurrency)
 
         async def one(item: dict[str, Any]) -> Product:
+            """One product with its variations."""
             variations: list[dict[str, Any]] = []
             if item.get("type") == "variable" and item.get("variations"):
                 async with gate:
@@ -116,10 +119,12 @@ class WooCommerceAdapter:
 
     async def products(self, *, page_size: int = 50) -> AsyncIterator[list[Product]]:
         # Ordered by id so products created during the scan land on later pages instead of shifting pages.
+        """The catalog one page at a time, variations filled in."""
         async for page in self.client.pages("products", {"orderby": "id", "order": "asc"}, per_page=page_size):
             yield await self._to_products(page)
 
     async def get_product(self, product_id: str) -> Product | None:
+        """One product (a variation id reads its parent); None when it is gone."""
         try:
             item = await self.client.get(f"products/{int(product_id)}")
         except NotFound:
@@ -160,9 +165,11 @@ class WooCommerceAdapter:
         return registrations
 
     def verify_webhook(self, headers: Mapping[str, str], body: bytes) -> bool:
+        """Check X-WC-Webhook-Signature with this connection's webhook secret."""
         return webhooks.verify(headers, body, self.webhook_secret)
 
     def parse_webhook(self, headers: Mapping[str, str], body: bytes) -> list[ChangeEvent]:
+        """Change events in a verified delivery."""
         return webhooks.parse(headers, body)
 
     async def changes_since(self, watermark: datetime, overlap: timedelta) -> ChangePage:
@@ -200,6 +207,7 @@ class WooCommerceAdapter:
         return None
 
     async def create_order(self, draft: OrderDraft) -> StoreOrderRef:
+        """Create the TikTok order once: an existing one is returned (and labelled if it missed its note)."""
         label = mappers.order_label(draft)
         existing = await self.find_order(draft.tiktok_order_id)
         if existing is not None:
@@ -214,6 +222,7 @@ class WooCommerceAdapter:
         return ref
 
     async def add_order_note(self, ref: StoreOrderRef, note: str, tags: Sequence[str] = ()) -> None:
+        """A private order note; tags are appended to it (WooCommerce orders have no tags)."""
         text = note.strip()
         if tags:
             text += ("\n" if text else "") + "Tags: " + ", ".join(tags)
@@ -222,9 +231,11 @@ class WooCommerceAdapter:
         await self.client.post(f"orders/{ref.id}/notes", {"note": text, "customer_note": False})
 
     async def set_order_status(self, ref: StoreOrderRef, status: StoreOrderStatus) -> None:
+        """Set the WooCommerce status matching `status` (shipped means completed)."""
         await self.client.put(f"orders/{ref.id}", {"status": mappers.ORDER_STATUS_TO_WC[StoreOrderStatus(status)]})
 
     async def cancel_order(self, ref: StoreOrderRef, reason: str) -> None:
+        """Cancel the order (WooCommerce restores stock) and note the reason."""
         await self.client.put(f"orders/{ref.id}", {"status": "cancelled"})
         if reason.strip():
             await self.add_order_note(ref, reason)
@@ -246,6 +257,7 @@ class WooCommerceAdapter:
         return self._tracking_ns or None
 
     async def fulfilments(self, ref: StoreOrderRef) -> list[Fulfilment]:
+        """Tracking from the tracking extension and from tracking plugins' order meta, merged."""
         order = await self.client.get(f"orders/{ref.id}")
         items: list[dict[str, Any]] = []
         namespace = await self._tracking_api()
@@ -288,6 +300,7 @@ class WooCommerceAdapter:
         return list(self._providers or DEFAULT_CARRIERS)
 
     async def aclose(self) -> None:
+        """Close the HTTP client."""
         await self.client.aclose()
 
 

@@ -74,6 +74,7 @@ def timezone_name(site: Mapping[str, Any]) -> str:
 
 
 def weight_unit(value: str) -> WeightUnit:
+    """WooCommerce's weight unit setting as a WeightUnit."""
     try:
         return WEIGHT_UNITS[value.strip().lower()]
     except KeyError as exc:
@@ -94,6 +95,7 @@ def _quantity(value: Any) -> int:
 
 
 def meta_value(record: Mapping[str, Any], key: str) -> Any:
+    """The value of a meta_data key, or None."""
     for item in record.get("meta_data") or []:
         if item.get("key") == key:
             return item.get("value")
@@ -172,6 +174,7 @@ def categories_from_wc(categories: Iterable[Mapping[str, Any]]) -> list[StoreCat
     by_id = {int(c["id"]): c for c in categories}
 
     def path(cid: int) -> tuple[str, ...]:
+        """Names from the root to this category."""
         names: list[str] = []
         seen: set[int] = set()
         while cid in by_id and cid not in seen:
@@ -252,11 +255,13 @@ def order_label(draft: OrderDraft) -> str:
 
 
 def tiktok_order_id_of(order: Mapping[str, Any]) -> str | None:
+    """The TikTok order id feedbridge stored on an order, if any."""
     value = meta_value(order, TIKTOK_META_KEY)
     return str(value) if value not in (None, "") else None
 
 
 def order_ref(order: Mapping[str, Any]) -> StoreOrderRef:
+    """A wc/v3 order as a StoreOrderRef."""
     return StoreOrderRef(id=str(order["id"]), number=str(order.get("number") or order["id"]),
                          tiktok_order_id=tiktok_order_id_of(order) or "",
                          status=ORDER_STATUS_FROM_WC.get(str(order.get("status")), StoreOrderStatus.PENDING))
