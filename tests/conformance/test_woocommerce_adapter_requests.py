@@ -21,10 +21,13 @@ from feedbridge_sandbox.core import RunningServer, serve
 from feedbridge_sandbox.woocommerce import WooCommerceSandbox, create_sandbox
 
 INDEX = json.loads(Path("/work/shared/specs/woocommerce/wc-v3-index.json").read_text())
+# WordPress's global parameters, valid on every route.
+GLOBAL_ARGS = {"_fields", "_envelope", "_embed", "_jsonp", "_method"}
 AUTH_ARGS = {"oauth_consumer_key", "oauth_timestamp", "oauth_nonce", "oauth_signature_method", "oauth_signature",
              "consumer_key", "consumer_secret"}
 # Args newer WooCommerce releases added to these routes after the index was published (see its SOURCE.txt).
 NEWER_ARGS = {"/wc/v3/products": {"modified_after", "modified_before", "dates_are_gmt"},
+              r"/wc/v3/products/(?P<product_id>[\d]+)/variations": {"modified_after", "modified_before", "dates_are_gmt"},
               "/wc/v3/orders": {"modified_after", "modified_before", "dates_are_gmt"}}
 # The index types billing/shipping as bare objects; these are the documented address fields (`_orders.md`),
 # plus shipping.phone, which WooCommerce added later.
@@ -74,7 +77,7 @@ def find_route(path: str) -> tuple[str, dict[str, Any]] | None:
 def problems(method: str, path: str, query: dict[str, str], body: Any) -> list[str]:
     assert path.startswith("/wp-json"), path
     api_path = path[len("/wp-json"):] or "/"
-    sent = (set(query) - AUTH_ARGS) | (set(body) if isinstance(body, dict) else set())
+    sent = (set(query) - AUTH_ARGS - GLOBAL_ARGS) | (set(body) if isinstance(body, dict) else set())
     found = find_route(api_path)
     if found is None:
         for pattern, (methods, args) in OTHER_ROUTES.items():

@@ -318,3 +318,28 @@ def test_order_labelled_with_a_note_once_even_when_create_timed_out(store: Any) 
     notes = [n["note"] for n in client.get(f"/wp-json/wc/v3/orders/{first.id}/notes").json()]
     assert sum("5769444" in n for n in notes) == 1
     assert any(n.startswith("TikTok Shop order 5769444. Paid on TikTok") for n in notes)
+
+
+def test_polling_finds_a_variation_change_that_left_the_parent_date_alone(store: Any) -> None:
+    from datetime import UTC, datetime, timedelta
+
+    sandbox, server, client, _ = store
+    product = client.post("/wp-json/wc/v3/products", json={
+        "name": "Tee", "type": "variable", "attributes": [{"name": "Size", "variation": True, "options": ["S"]}]}).json()
+    variation = client.post(f"/wp-json/wc/v3/products/{product['id']}/variations",
+                            json={"sku": "PT-S", "regular_price": "9", "attributes": [{"name": "Size", "option": "S"}]}).json()
+    client.post("/_sandbox/clock/advance", json={"seconds": 3600}).raise_for_status()
+    mark = sandbox.clock.utcnow() - timedelta(seconds=1)
+    client.put(f"/wp-json/wc/v3/products/{product['id']}/variations/{variation['id']}", json={"regular_price": "11"})
+    parent = client.get(f"/wp-json/wc/v3/products/{product['id']}").json()
+    assert datetime.fromisoformat(parent["date_modified_gmt"]).replace(tzinfo=UTC) < mark  # as in WooCommerce
+    adapter = WooCommerceAdapter(server.url, sandbox.credentials())
+
+    async def poll() -> Any:
+        try:
+            return await adapter.changes_since(mark, timedelta(0))
+        finally:
+            await adapter.aclose()
+
+    page = asyncio.run(poll())
+    assert [(e.object_id, e.variant_id) for e in page.events] == [(str(product["id"]), str(variation["id"]))]

@@ -145,6 +145,10 @@ class WooApiBase:
         total = len(items)
         pages = math.ceil(total / per_page) if total else 0
         chunk = items[offset:offset + per_page]
+        if q.get("_fields"):
+            # WordPress's global _fields parameter: answer only the named top-level fields.
+            wanted = {f.strip() for f in q["_fields"].split(",") if f.strip()}
+            chunk = [{k: v for k, v in item.items() if k in wanted} for item in chunk]
         base = f"{request.url.scheme}://{request.url.netloc}{request.url.path}"
         keep = {k: v for k, v in q.items() if not k.startswith("oauth_") and k not in ("consumer_key", "consumer_secret")}
         links = []

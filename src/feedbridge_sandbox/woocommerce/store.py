@@ -396,8 +396,8 @@ class WooStore:
         self.stamp(record, created=True)
         self.variations[vid] = record
         parent["variations"].append(vid)
+        # Only the variation's own date_modified moves; the parent post is not saved (woocommerce#9531).
         self.refresh_variable_price(parent)
-        self.stamp(parent)
         self.emit("product.created", "variation", vid)
         return record
 
@@ -434,8 +434,8 @@ class WooStore:
         self._apply_variation(record, data)
         self.stamp(record)
         parent = self.products[pid]
+        # WooCommerce syncs the parent's price range, but its date_modified stays (woocommerce#9531, #19562).
         self.refresh_variable_price(parent)
-        self.stamp(parent)  # WooCommerce syncs the parent (price range, stock status) when a variation saves
         self.emit("product.updated", "variation", vid)
         return record
 
@@ -489,9 +489,8 @@ class WooStore:
             if holder.get("manage_stock") is True:
                 holder["stock_quantity"] = (holder["stock_quantity"] or 0) - direction * line["quantity"]
                 self._stock_fields(holder, {})
-                self.stamp(holder)
+                self.stamp(holder)  # wc_update_product_stock saves the product that holds the stock
                 if holder is not product:
-                    self.stamp(product)
                     self.emit("product.updated", "variation", holder["id"])
                 else:
                     self.emit("product.updated", "product", product["id"])

@@ -4,7 +4,8 @@ Catalog, price and stock flow from the store to feedbridge; TikTok orders, their
 into the store; tracking is read from the Shipment Tracking extension (or order meta other tracking plugins
 write). Credentials: {"consumer_key", "consumer_secret", "webhook_secret"}. Options: auth_mode
 (basic|query|oauth; default basic over https, oauth over http), signature_method, timeout, attempts,
-requests_per_second, concurrency, recent_orders_scanned, recent_orders_hours, transport.
+requests_per_second, concurrency, poll_variations, recent_orders_scanned, recent_orders_hours,
+transport.
 """
 
 from __future__ import annotations
@@ -56,6 +57,7 @@ class WooCommerceAdapter:
         self.webhook_secret = str(credentials.get("webhook_secret") or "")
         register_secret(self.webhook_secret)
         self.concurrency = int(options.get("concurrency", 4))
+        self.poll_variations = bool(options.get("poll_variations", True))
         self.recent_orders_scanned = int(options.get("recent_orders_scanned", 100))
         self.recent_orders_window = timedelta(hours=float(options.get("recent_orders_hours", 48)))
         self._unit: WeightUnit | None = None
@@ -173,16 +175,43 @@ class WooCommerceAdapter:
         return webhooks.parse(headers, body)
 
     async def changes_since(self, watermark: datetime, overlap: timedelta) -> ChangePage:
-        """Products whose date_modified_gmt is after `watermark - overlap` (a variation save re-saves its parent)."""
+        """Products and variations whose date_modified_gmt is after `watermark - overlap`.
+
+        Saving a variation moves only the variation's own date (woocommerce#9531), so each variable product's
+        variations are asked too (only ids and dates, via WordPress's `_fields`).
+        """
         started = datetime.now(UTC)
         since = (watermark if watermark.tzinfo else watermark.replace(tzinfo=UTC)) - overlap
-        params = {"modified_after": mappers.wc_time(since), "dates_are_gmt": "true", "orderby": "id", "order": "asc"}
+        window = {"modified_after": mappers.wc_time(since), "dates_are_gmt": "true", "orderby": "id", "order": "asc"}
         events: list[ChangeEvent] = []
-        async for page in self.client.pages("products", params):
+        seen: set[str] = set()
+        async for page in self.client.pages("products", {**window, "_fields": "id,date_modified_gmt"}):
             for item in page:
+                seen.add(str(item["id"]))
                 events.append(ChangeEvent(ChangeKind.PRODUCT_UPDATED, str(item["id"]),
                                           occurred_at=mappers.parse_time(item.get("date_modified_gmt"))))
+        if self.poll_variations:
+            events.extend(await self._changed_variations(window, seen))
         return ChangePage(events=events, watermark=max(started, since))
+
+    async def _changed_variations(self, window: dict[str, str], seen: set[str]) -> list[ChangeEvent]:
+        parents: list[str] = []
+        async for page in self.client.pages("products", {"type": "variable", "orderby": "id", "order": "asc",
+                                                         "_fields": "id"}):
+            parents.extend(str(item["id"]) for item in page if str(item["id"]) not in seen)
+        gate = asyncio.Semaphore(self.concurrency)
+
+        async def one(parent: str) -> list[ChangeEvent]:
+            found: list[ChangeEvent] = []
+            async with gate:
+                async for page in self.client.pages(f"products/{parent}/variations",
+                                                    {**window, "_fields": "id,date_modified_gmt"}):
+                    found.extend(ChangeEvent(ChangeKind.PRODUCT_UPDATED, parent, variant_id=str(v["id"]),
+                                             occurred_at=mappers.parse_time(v.get("date_modified_gmt")))
+                                 for v in page)
+            return found
+
+        return [event for group in await asyncio.gather(*(one(p) for p in parents)) for event in group]
 
     # ---- orders -----------------------------------------------------------------------------------------
 
