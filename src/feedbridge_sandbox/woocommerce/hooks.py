@@ -30,6 +30,18 @@ TOPICS = {
 }
 
 
+# The WordPress actions behind each core topic (WC_Webhook::get_topic_hooks).
+TOPIC_HOOKS = {
+    "product.created": ["woocommerce_process_product_meta", "woocommerce_new_product",
+                        "woocommerce_new_product_variation"],
+    "product.updated": ["woocommerce_process_product_meta", "woocommerce_update_product",
+                        "woocommerce_update_product_variation"],
+    "product.deleted": ["wp_trash_post"], "product.restored": ["untrashed_post"],
+    "order.created": ["woocommerce_new_order"], "order.updated": ["woocommerce_update_order", "woocommerce_order_refunded"],
+    "order.deleted": ["wp_trash_post"], "order.restored": ["untrashed_post"],
+}
+
+
 def valid_topic(topic: str) -> bool:
     """Whether WooCommerce accepts this webhook topic."""
     resource, _, event = topic.partition(".")

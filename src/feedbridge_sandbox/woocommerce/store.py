@@ -357,7 +357,7 @@ class WooStore:
         for vid in record["variations"]:
             self.variations.pop(vid, None)
         self.deleted_products.add(pid)
-        self.emit("product.deleted", "deleted", pid)
+        # No webhook: core's product.deleted topic listens to wp_trash_post only, which a forced delete skips.
         return record
 
     def product_json(self, record: dict[str, Any]) -> dict[str, Any]:

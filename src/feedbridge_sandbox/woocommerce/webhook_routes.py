@@ -7,7 +7,7 @@ from typing import Any
 from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 
-from feedbridge_sandbox.woocommerce.hooks import valid_topic
+from feedbridge_sandbox.woocommerce.hooks import TOPIC_HOOKS, valid_topic
 from feedbridge_sandbox.woocommerce.plumbing import (
     WooApiBase,
 )
@@ -27,7 +27,8 @@ class WebhookRoutes(WooApiBase):
         """A webhook as wc/v3 returns it (never its secret)."""
         resource, _, event = hook.topic.partition(".")
         return {"id": hook.id, "name": hook.name, "status": hook.status, "topic": hook.topic, "resource": resource,
-                "event": event, "hooks": [f"woocommerce_{event}_{resource}"], "delivery_url": hook.delivery_url,
+                "event": event, "hooks": TOPIC_HOOKS.get(hook.topic, [f"woocommerce_{event}_{resource}"]),
+                "delivery_url": hook.delivery_url,
                 "date_created": wc_time(hook.created), "date_created_gmt": wc_time(hook.created),
                 "date_modified": wc_time(hook.modified), "date_modified_gmt": wc_time(hook.modified),
                 "_links": {"self": [{"href": self.store.link(f"webhooks/{hook.id}")}],
