@@ -22,14 +22,19 @@ from feedbridge_sandbox.woocommerce import WooCommerceSandbox, create_sandbox
 
 
 class Hooks:
-    """A receiver that records deliveries and answers with `status`."""
+    """A receiver that records deliveries (pings apart) and answers with `status`."""
 
     def __init__(self) -> None:
         self.status = 200
         self.got: list[tuple[dict[str, str], bytes]] = []
+        self.pings: list[bytes] = []
 
         async def hook(request: Request) -> Response:
-            self.got.append((dict(request.headers), await request.body()))
+            body = await request.body()
+            if "x-wc-webhook-topic" in request.headers:
+                self.got.append((dict(request.headers), body))
+            else:
+                self.pings.append(body)
             return Response(status_code=self.status)
 
         self.server = serve(Starlette(routes=[Route("/hook", hook, methods=["POST"])]))
@@ -67,6 +72,7 @@ def test_delivery_carries_every_woocommerce_header_and_a_valid_signature(store: 
     client.put(f"/wp-json/wc/v3/products/{product['id']}", json={"regular_price": "6"}).raise_for_status()
     _drain(client)
     [(headers, body)] = hooks.got
+    assert hooks.pings == [f"webhook_id={hook['id']}".encode()]  # sent before the create answered
     assert headers["x-wc-webhook-topic"] == "product.updated"
     assert headers["x-wc-webhook-resource"] == "product" and headers["x-wc-webhook-event"] == "updated"
     assert headers["x-wc-webhook-id"] == str(hook["id"]) and headers["x-wc-webhook-delivery-id"]

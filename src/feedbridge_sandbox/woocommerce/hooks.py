@@ -17,11 +17,14 @@ import json
 from collections.abc import Callable
 from typing import Any
 
+import httpx
+
 from feedbridge_sandbox.core import WebhookSender
 from feedbridge_sandbox.core.webhooks import Delivery
 from feedbridge_sandbox.woocommerce.store import Webhook, WooStore, delivery_id, wc_time
 
 MAX_FAILURES = 5
+USER_AGENT = "WooCommerce/8.9.3 Hookshot (WordPress/6.5.3)"
 TOPICS = {
     "product": ("created", "updated", "deleted", "restored"),
     "order": ("created", "updated", "deleted", "restored"),
@@ -54,6 +57,7 @@ class HookDispatcher:
     def __init__(self, store: WooStore, sender: WebhookSender) -> None:
         self.store = store
         self.sender = sender
+        self.faults = sender.faults
         self._seq = itertools.count(1)
 
     def fire(self, topic: str, payload: dict[str, Any]) -> None:
@@ -66,7 +70,7 @@ class HookDispatcher:
             signature = base64.b64encode(hmac.new(hook.secret.encode(), body, hashlib.sha256).digest()).decode()
             headers = {
                 "content-type": "application/json",
-                "user-agent": "WooCommerce/8.9.3 Hookshot (WordPress/6.5.3)",
+                "user-agent": USER_AGENT,
                 "X-WC-Webhook-Source": self.store.home + "/",
                 "X-WC-Webhook-Topic": topic,
                 "X-WC-Webhook-Resource": resource,
@@ -76,6 +80,20 @@ class HookDispatcher:
                 "X-WC-Webhook-Delivery-ID": delivery_id(hook.id, self.store.clock.now(), str(next(self._seq))),
             }
             self.sender.send(hook.delivery_url, topic, body, headers, on_result=self._result(hook))
+
+    async def ping(self, hook: Webhook) -> bool:
+        """The ping WooCommerce sends a new webhook before answering its create: a form body `webhook_id=<id>`,
+        no signature. A failed ping does not fail the create or count as a delivery failure."""
+        if self.faults.take(("drop_webhook",), topic="ping") is not None:
+            return False
+        try:
+            async with httpx.AsyncClient(timeout=5.0) as client:
+                answer = await client.post(hook.delivery_url, content=f"webhook_id={hook.id}".encode(),
+                                           headers={"content-type": "application/x-www-form-urlencoded",
+                                                    "user-agent": USER_AGENT})
+        except httpx.HTTPError:
+            return False
+        return 200 <= answer.status_code < 300 or answer.status_code in (301, 302)
 
     def _result(self, hook: Webhook) -> Callable[[Delivery], None]:
         def record(delivery: Delivery) -> None:

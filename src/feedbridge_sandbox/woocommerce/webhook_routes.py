@@ -61,7 +61,10 @@ class WebhookRoutes(WooApiBase):
                        topic=str(data["topic"]), delivery_url=str(data["delivery_url"]),
                        secret=str(data.get("secret") or ""), status=status, created=now, modified=now)
         self.store.webhooks[hook.id] = hook
-        return JSONResponse(self.webhook_json(hook), status_code=201)
+        response = JSONResponse(self.webhook_json(hook), status_code=201)
+        if hook.status == "active":
+            await self.hooks.ping(hook)
+        return response
 
     def _hook(self, request: Request) -> Webhook:
         hook = self.store.webhooks.get(request.path_params["id"])
