@@ -21,11 +21,22 @@ from feedbridge_sandbox.core import RunningServer, serve
 from feedbridge_sandbox.woocommerce import WooCommerceSandbox, create_sandbox
 
 INDEX = json.loads(Path("/work/shared/specs/woocommerce/wc-v3-index.json").read_text())
+# WordPress's global parameters, valid on every route.
+GLOBAL_ARGS = {"_fields", "_envelope", "_embed", "_jsonp", "_method"}
 AUTH_ARGS = {"oauth_consumer_key", "oauth_timestamp", "oauth_nonce", "oauth_signature_method", "oauth_signature",
              "consumer_key", "consumer_secret"}
 # Args newer WooCommerce releases added to these routes after the index was published (see its SOURCE.txt).
 NEWER_ARGS = {"/wc/v3/products": {"modified_after", "modified_before", "dates_are_gmt"},
+              r"/wc/v3/products/(?P<product_id>[\d]+)/variations": {"modified_after", "modified_before", "dates_are_gmt"},
               "/wc/v3/orders": {"modified_after", "modified_before", "dates_are_gmt"}}
+# The index types billing/shipping as bare objects; these are the documented address fields (`_orders.md`),
+# plus shipping.phone, which WooCommerce added later.
+ADDRESS_FIELDS = {
+    "billing": {"first_name", "last_name", "company", "address_1", "address_2", "city", "state", "postcode",
+                "country", "email", "phone"},
+    "shipping": {"first_name", "last_name", "company", "address_1", "address_2", "city", "state", "postcode",
+                 "country", "phone"},
+}
 # WooCommerce Shipment Tracking extension routes (namespace wc-shipment-tracking/v3) and the WordPress index.
 OTHER_ROUTES = {
     r"/": ({"GET"}, set()),
@@ -66,7 +77,7 @@ def find_route(path: str) -> tuple[str, dict[str, Any]] | None:
 def problems(method: str, path: str, query: dict[str, str], body: Any) -> list[str]:
     assert path.startswith("/wp-json"), path
     api_path = path[len("/wp-json"):] or "/"
-    sent = (set(query) - AUTH_ARGS) | (set(body) if isinstance(body, dict) else set())
+    sent = (set(query) - AUTH_ARGS - GLOBAL_ARGS) | (set(body) if isinstance(body, dict) else set())
     found = find_route(api_path)
     if found is None:
         for pattern, (methods, args) in OTHER_ROUTES.items():
@@ -81,6 +92,12 @@ def problems(method: str, path: str, query: dict[str, str], body: Any) -> list[s
     args = endpoint.get("args", {})
     known = set(args) | NEWER_ARGS.get(pattern, set())
     out = [f"{pattern}: unknown arg {a}" for a in sorted(sent - known)]
+    for name, value in (body.items() if isinstance(body, dict) else ()):
+        spec = args.get(name, {})
+        fields = set((spec.get("items") or {}).get("properties") or {}) or ADDRESS_FIELDS.get(name, set())
+        items = value if isinstance(value, list) else [value] if isinstance(value, dict) else []
+        for item in items if fields else []:
+            out += [f"{pattern}: unknown field {name}.{k}" for k in sorted(set(item) - fields)]
     for name, value in query.items():
         spec = args.get(name, {})
         if "enum" in spec and value not in [str(v) for v in spec["enum"]]:
@@ -167,3 +184,7 @@ def test_the_checker_itself_rejects_unknown_routes_methods_args_and_enum_values(
     assert problems("POST", "/wp-json/wc/v3/orders", {}, {"created_via": "feedbridge"})
     assert problems("GET", "/wp-json/wc/v3/products", {"per_page": "250"}, None)
     assert problems("GET", "/wp-json/wc/v3/products", {"modified_after": "2024-01-01T00:00:00"}, None) == []
+    assert problems("POST", "/wp-json/wc/v3/orders", {}, {"line_items": [{"product_id": 1, "colour": "red"}]})
+    assert problems("POST", "/wp-json/wc/v3/orders", {}, {"billing": {"vat": "x"}})
+    assert problems("POST", "/wp-json/wc/v3/orders", {}, {"line_items": [{"product_id": 1, "quantity": 2}],
+                                                         "billing": {"email": "a@b.c"}}) == []

@@ -22,14 +22,19 @@ from feedbridge_sandbox.woocommerce import WooCommerceSandbox, create_sandbox
 
 
 class Hooks:
-    """A receiver that records deliveries and answers with `status`."""
+    """A receiver that records deliveries (pings apart) and answers with `status`."""
 
     def __init__(self) -> None:
         self.status = 200
         self.got: list[tuple[dict[str, str], bytes]] = []
+        self.pings: list[bytes] = []
 
         async def hook(request: Request) -> Response:
-            self.got.append((dict(request.headers), await request.body()))
+            body = await request.body()
+            if "x-wc-webhook-topic" in request.headers:
+                self.got.append((dict(request.headers), body))
+            else:
+                self.pings.append(body)
             return Response(status_code=self.status)
 
         self.server = serve(Starlette(routes=[Route("/hook", hook, methods=["POST"])]))
@@ -67,6 +72,7 @@ def test_delivery_carries_every_woocommerce_header_and_a_valid_signature(store: 
     client.put(f"/wp-json/wc/v3/products/{product['id']}", json={"regular_price": "6"}).raise_for_status()
     _drain(client)
     [(headers, body)] = hooks.got
+    assert hooks.pings == [f"webhook_id={hook['id']}".encode()]  # sent before the create answered
     assert headers["x-wc-webhook-topic"] == "product.updated"
     assert headers["x-wc-webhook-resource"] == "product" and headers["x-wc-webhook-event"] == "updated"
     assert headers["x-wc-webhook-id"] == str(hook["id"]) and headers["x-wc-webhook-delivery-id"]
@@ -248,3 +254,98 @@ def test_without_a_tracking_extension_shipments_go_to_order_meta_and_read_back()
         assert any("AP1" in n["note"] for n in notes)
     finally:
         server.stop()
+
+
+def test_seed_without_the_sample_csv_loads_a_small_built_in_catalog(monkeypatch: pytest.MonkeyPatch) -> None:
+    from feedbridge_sandbox.woocommerce import seed
+
+    monkeypatch.setattr(seed, "sample_csv_path", lambda: None)
+    sandbox = create_sandbox()
+    server = serve(sandbox.app)
+    try:
+        asyncio.run(sandbox.seed(server.url))
+        products = httpx.get(server.url + "/wp-json/wc/v3/products", auth=(sandbox.consumer_key,
+                                                                            sandbox.consumer_secret)).json()
+        assert {p["sku"] for p in products} == {"fb-tee", "fb-cap", "fb-mug"}
+    finally:
+        server.stop()
+
+
+def test_deleting_a_product_trashes_it_and_sends_product_deleted(store: Any) -> None:
+    sandbox, server, client, hooks = store
+    _webhook(client, hooks.url, topic="product.deleted")
+    product = client.post("/wp-json/wc/v3/products", json={"name": "Old", "regular_price": "5"}).json()
+    trashed = client.delete(f"/wp-json/wc/v3/products/{product['id']}")
+    assert trashed.status_code == 200 and trashed.json()["status"] == "trash"
+    assert client.get("/wp-json/wc/v3/products").json() == []
+    _drain(client)
+    headers, body = hooks.got[-1]
+    adapter = WooCommerceAdapter(server.url, {**sandbox.credentials(), "webhook_secret": "s3cret"})
+    [event] = adapter.parse_webhook(headers, body)
+    assert event.kind.value == "product_deleted" and event.object_id == str(product["id"])
+
+    async def read() -> Any:
+        try:
+            return await adapter.get_product(str(product["id"]))
+        finally:
+            await adapter.aclose()
+
+    assert asyncio.run(read()).status.value == "archived"
+    client.delete(f"/wp-json/wc/v3/products/{product['id']}", params={"force": "true"}).raise_for_status()
+    assert client.get(f"/wp-json/wc/v3/products/{product['id']}").status_code == 404
+
+
+def test_order_labelled_with_a_note_once_even_when_create_timed_out(store: Any) -> None:
+    from decimal import Decimal
+
+    from feedbridge.domain.orders import OrderDraft, OrderLine
+    from feedbridge.errors import RetryableError
+
+    sandbox, server, client, _ = store
+    product = client.post("/wp-json/wc/v3/products", json={"name": "Mug", "regular_price": "5"}).json()
+    client.post("/_sandbox/faults", json={"kind": "after", "method": "POST", "path": "/wc/v3/orders",
+                                          "status": 504}).raise_for_status()
+    draft = OrderDraft(tiktok_order_id="5769444", currency="USD", subtotal=Decimal(5), note="Paid on TikTok",
+                       lines=[OrderLine(str(product["id"]), str(product["id"]), "", "Mug", 1, Decimal(5))])
+    adapter = WooCommerceAdapter(server.url, sandbox.credentials())
+
+    async def create() -> Any:
+        try:
+            with pytest.raises(RetryableError):
+                await adapter.create_order(draft)
+            first = await adapter.create_order(draft)
+            second = await adapter.create_order(draft)
+            return first, second
+        finally:
+            await adapter.aclose()
+
+    first, second = asyncio.run(create())
+    assert first.id == second.id
+    notes = [n["note"] for n in client.get(f"/wp-json/wc/v3/orders/{first.id}/notes").json()]
+    assert sum("5769444" in n for n in notes) == 1
+    assert any(n.startswith("TikTok Shop order 5769444. Paid on TikTok") for n in notes)
+
+
+def test_polling_finds_a_variation_change_that_left_the_parent_date_alone(store: Any) -> None:
+    from datetime import UTC, datetime, timedelta
+
+    sandbox, server, client, _ = store
+    product = client.post("/wp-json/wc/v3/products", json={
+        "name": "Tee", "type": "variable", "attributes": [{"name": "Size", "variation": True, "options": ["S"]}]}).json()
+    variation = client.post(f"/wp-json/wc/v3/products/{product['id']}/variations",
+                            json={"sku": "PT-S", "regular_price": "9", "attributes": [{"name": "Size", "option": "S"}]}).json()
+    client.post("/_sandbox/clock/advance", json={"seconds": 3600}).raise_for_status()
+    mark = sandbox.clock.utcnow() - timedelta(seconds=1)
+    client.put(f"/wp-json/wc/v3/products/{product['id']}/variations/{variation['id']}", json={"regular_price": "11"})
+    parent = client.get(f"/wp-json/wc/v3/products/{product['id']}").json()
+    assert datetime.fromisoformat(parent["date_modified_gmt"]).replace(tzinfo=UTC) < mark  # as in WooCommerce
+    adapter = WooCommerceAdapter(server.url, sandbox.credentials())
+
+    async def poll() -> Any:
+        try:
+            return await adapter.changes_since(mark, timedelta(0))
+        finally:
+            await adapter.aclose()
+
+    page = asyncio.run(poll())
+    assert [(e.object_id, e.variant_id) for e in page.events] == [(str(product["id"]), str(variation["id"]))]

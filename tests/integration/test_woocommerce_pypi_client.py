@@ -87,3 +87,17 @@ def test_replayed_oauth_request_is_refused(store: tuple[WooCommerceSandbox, Runn
     assert httpx.get(url, params=params).status_code == 200
     again = httpx.get(url, params=params)
     assert again.status_code == 401 and "nonce" in again.json()["message"]
+
+
+def test_oauth_in_authorization_header_and_sha1_are_accepted(store: tuple[WooCommerceSandbox, RunningServer]) -> None:
+    sandbox, server = store
+    from urllib.parse import quote
+
+    from feedbridge.stores.woocommerce.auth import oauth_params
+
+    url = server.url + "/wp-json/wc/v3/products"
+    signed = oauth_params("GET", url, {}, sandbox.consumer_key, sandbox.consumer_secret, signature_method="HMAC-SHA1")
+    header = "OAuth " + ", ".join(f'{k}="{quote(v, safe="")}"' for k, v in signed.items())
+    assert httpx.get(url, headers={"Authorization": header}).status_code == 200
+    tampered = header.replace(signed["oauth_nonce"], "0" * len(signed["oauth_nonce"]))
+    assert httpx.get(url, headers={"Authorization": tampered}).status_code == 401

@@ -45,6 +45,7 @@ class WooCommerceSandbox:
         self.app = build_app(self.woo, control)
 
     def state(self) -> dict[str, Any]:
+        """Counts and webhook states for GET /_sandbox/state."""
         return {"products": len(self.store.products), "variations": len(self.store.variations),
                 "orders": len(self.store.orders), "categories": len(self.store.categories),
                 "webhooks": [{"id": h.id, "topic": h.topic, "status": h.status, "failure_count": h.failure_count}
@@ -56,10 +57,12 @@ class WooCommerceSandbox:
             await seed_catalog(base_url, self.consumer_key, self.consumer_secret, self.csv_text)
 
     def credentials(self) -> dict[str, str]:
+        """What the adapter's constructor takes."""
         return {"consumer_key": self.consumer_key, "consumer_secret": self.consumer_secret,
                 "webhook_secret": self.webhook_secret}
 
     def manifest(self, base_url: str) -> dict[str, Any]:
+        """Base URL and credentials for other programs."""
         return {"platform": "woocommerce", "base_url": base_url, "credentials": self.credentials(),
                 "currency": CURRENCY, "api": f"{base_url}/wp-json/wc/v3"}
 

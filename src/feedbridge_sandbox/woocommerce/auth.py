@@ -1,7 +1,7 @@
 """How the sandbox checks REST API keys, the way WooCommerce's REST authentication does.
 
 Accepted: HTTP Basic `consumer_key:consumer_secret`; `consumer_key`/`consumer_secret` in the query string; and
-one-legged OAuth 1.0a in the query string (HMAC-SHA1 or HMAC-SHA256, key = consumer secret + "&", base string =
+one-legged OAuth 1.0a in the query string or an `Authorization: OAuth` header (HMAC-SHA1 or HMAC-SHA256, key = consumer secret + "&", base string =
 METHOD & rawurlencode(url) & sorted rawurlencoded params, timestamp within 15 minutes, nonce used once).
 Real WooCommerce takes Basic and query keys only over HTTPS; the sandbox runs on plain loopback HTTP, so it takes
 all three there.
@@ -16,7 +16,7 @@ import threading
 import time
 from collections.abc import Mapping
 from dataclasses import dataclass, field
-from urllib.parse import quote
+from urllib.parse import quote, unquote
 
 from feedbridge_sandbox.woocommerce.store import ApiError
 
@@ -28,8 +28,18 @@ def rawurlencode(text: str) -> str:
     return quote(text, safe="~")
 
 
+def _oauth_header(text: str) -> dict[str, str]:
+    params = {}
+    for part in text.split(","):
+        name, _, value = part.strip().partition("=")
+        if name.startswith("oauth_"):
+            params[name] = unquote(value.strip().strip('"'))
+    return params
+
+
 @dataclass
 class ApiKey:
+    """A REST API key and the nonces it used."""
     consumer_key: str
     consumer_secret: str
     permissions: str = "read_write"  # read | write | read_write
@@ -50,6 +60,7 @@ class KeyChecker:
         return key
 
     def authenticate(self, method: str, url: str, query: Mapping[str, str], authorization: str | None) -> ApiKey:
+        """The key that signed this request, or ApiError(401)."""
         if authorization and authorization.lower().startswith("basic "):
             try:
                 user, _, password = base64.b64decode(authorization[6:]).decode().partition(":")
@@ -62,6 +73,11 @@ class KeyChecker:
             key = self._key(query["consumer_key"])
             if not hmac.compare_digest(key.consumer_secret, query["consumer_secret"]):
                 raise ApiError(401, "woocommerce_rest_authentication_error", "Consumer secret is invalid.")
+        elif authorization and authorization.lower().startswith("oauth "):
+            # OAuth parameters may also come in an `Authorization: OAuth k="v", ...` header.
+            header = _oauth_header(authorization[6:])
+            key = self._key(header.get("oauth_consumer_key", ""))
+            self._check_oauth(key, method, url, {**query, **header})
         elif "oauth_consumer_key" in query:
             key = self._key(query["oauth_consumer_key"])
             self._check_oauth(key, method, url, query)

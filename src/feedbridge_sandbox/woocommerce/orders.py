@@ -12,15 +12,13 @@ from feedbridge_sandbox.woocommerce.store import (
     TRACKING_PROVIDERS,
     ApiError,
     WooStore,
-    money,
     wc_time,
 )
 
 STATUSES = ("pending", "processing", "on-hold", "completed", "cancelled", "refunded", "failed", "trash")
 ADDRESS_KEYS = ("first_name", "last_name", "company", "address_1", "address_2", "city", "state", "postcode",
                 "country", "email", "phone")
-# Order meta the REST API does not let a client write (WooCommerce treats them as internal props).
-READ_ONLY = ("created_via", "order_key", "number", "date_created", "date_modified", "cart_hash", "version")
+# Read-only in wc/v3 (created_via, order_key, number, dates, cart_hash, version): a client's values are ignored.
 
 
 def _d(value: Any) -> Decimal:
@@ -116,6 +114,7 @@ def _line_item(store: WooStore, item: dict[str, Any]) -> dict[str, Any]:
 
 
 def recalculate(order: dict[str, Any]) -> None:
+    """Order totals from its lines."""
     items = sum((_d(i["total"]) for i in order["line_items"]), Decimal(0))
     subtotal = sum((_d(i["subtotal"]) for i in order["line_items"]), Decimal(0))
     shipping = sum((_d(i["total"]) for i in order["shipping_lines"]), Decimal(0))
@@ -126,6 +125,7 @@ def recalculate(order: dict[str, Any]) -> None:
 
 
 def update_order(store: WooStore, oid: int, data: dict[str, Any]) -> dict[str, Any]:
+    """PUT /orders/{id}: status (stock back on cancel), addresses, meta."""
     order = get_order(store, oid)
     old = order["status"]
     if "status" in data:
@@ -160,12 +160,14 @@ def update_order(store: WooStore, oid: int, data: dict[str, Any]) -> dict[str, A
 
 
 def get_order(store: WooStore, oid: int) -> dict[str, Any]:
+    """An order or a 404 ApiError."""
     if oid not in store.orders:
         raise ApiError(404, "woocommerce_rest_shop_order_invalid_id", "Invalid ID.")
     return store.orders[oid]
 
 
 def order_json(store: WooStore, order: dict[str, Any]) -> dict[str, Any]:
+    """An order as wc/v3 returns it (tracking items in meta)."""
     out = {k: copy.deepcopy(v) for k, v in order.items() if not k.startswith("_")}
     tracking = store.trackings.get(order["id"])
     if tracking:
@@ -178,6 +180,7 @@ def order_json(store: WooStore, order: dict[str, Any]) -> dict[str, Any]:
 
 
 def add_note(store: WooStore, oid: int, text: str, *, customer_note: bool = False, system: bool = False) -> dict[str, Any]:
+    """Add an order note."""
     get_order(store, oid)
     if not text.strip():
         raise ApiError(400, "rest_missing_callback_param", "Missing parameter(s): note")
@@ -189,6 +192,7 @@ def add_note(store: WooStore, oid: int, text: str, *, customer_note: bool = Fals
 
 
 def note_json(store: WooStore, oid: int, note: dict[str, Any]) -> dict[str, Any]:
+    """A note as wc/v3 returns it."""
     out = dict(note)
     out["_links"] = {"self": [{"href": store.link(f"orders/{oid}/notes/{note['id']}")}],
                      "collection": [{"href": store.link(f"orders/{oid}/notes")}],
@@ -219,7 +223,7 @@ def add_tracking(store: WooStore, oid: int, data: dict[str, Any]) -> dict[str, A
     if not provider and not custom:
         raise ApiError(400, "woocommerce_shipment_tracking_missing_provider", "Missing tracking provider.")
     entry = {
-        "tracking_id": store_token(store), "tracking_provider": provider, "custom_tracking_provider": custom,
+        "tracking_id": secrets.token_hex(16), "tracking_provider": provider, "custom_tracking_provider": custom,
         "custom_tracking_link": str(data.get("custom_tracking_link") or ""), "tracking_number": number,
         "date_shipped": str(data.get("date_shipped") or store.now().date().isoformat()),
     }
@@ -227,10 +231,6 @@ def add_tracking(store: WooStore, oid: int, data: dict[str, Any]) -> dict[str, A
     store.stamp(store.orders[oid])
     store.emit("order.updated", "order", oid)
     return entry
-
-
-def store_token(store: WooStore) -> str:
-    return secrets.token_hex(16)
 
 
 def _tracking_meta(entry: dict[str, Any]) -> dict[str, Any]:
@@ -250,7 +250,3 @@ def tracking_json(store: WooStore, oid: int, entry: dict[str, Any]) -> dict[str,
             "tracking_number": entry["tracking_number"], "date_shipped": entry["date_shipped"],
             "_links": {"self": [{"href": f"{base}/{entry['tracking_id']}"}], "collection": [{"href": base}],
                        "up": [{"href": store.link(f"orders/{oid}")}]}}
-
-
-def money_total(order: dict[str, Any]) -> str:
-    return money(order["total"])

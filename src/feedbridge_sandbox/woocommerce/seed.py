@@ -9,24 +9,35 @@ from __future__ import annotations
 
 import csv
 import io
+import os
 from pathlib import Path
 from typing import Any
 
 import httpx
 
-SAMPLE_NAMES = ("sample_products.csv",)
+# Used only when WooCommerce's sample catalog is not on this machine: a few products in the same CSV format.
+FALLBACK_CSV = """ID,Type,SKU,Name,Published,Description,Regular price,Sale price,Categories,Images,Parent,Attribute 1 name,Attribute 1 value(s),Attribute 1 visible,Weight (lbs)
+1,variable,fb-tee,Feedbridge Tee,1,<p>A soft cotton tee.</p>,,,Clothing > Tshirts,https://example.com/tee.jpg,,Size,"Small, Large",1,.5
+2,variation,fb-tee-small,Feedbridge Tee - Small,1,,18,,,,fb-tee,Size,Small,,
+3,variation,fb-tee-large,Feedbridge Tee - Large,1,,18,16,,,fb-tee,Size,Large,,
+4,simple,fb-cap,Feedbridge Cap,1,<p>A cap.</p>,20,,Clothing > Accessories,https://example.com/cap.jpg,,,,,.2
+5,simple,fb-mug,Feedbridge Mug,1,<p>A mug.</p>,12,,Decor,https://example.com/mug.jpg,,,,,.8
+"""
 
 
 def sample_csv_path() -> Path | None:
-    """The bundled copy of the sample catalog, else the shared one in the workspace."""
-    here = Path(__file__).resolve().parent.parent / "data" / "woocommerce_sample_products.csv"
-    if here.exists():
-        return here
-    shared = Path("/work/shared/samples/woocommerce/sample_products.csv")
-    return shared if shared.exists() else None
+    """WooCommerce's sample catalog: $FEEDBRIDGE_WOO_SAMPLE_CSV, a bundled copy, else the shared workspace copy."""
+    candidates = [os.environ.get("FEEDBRIDGE_WOO_SAMPLE_CSV", ""),
+                  str(Path(__file__).resolve().parent.parent / "data" / "woocommerce_sample_products.csv"),
+                  "/work/shared/samples/woocommerce/sample_products.csv"]
+    for candidate in candidates:
+        if candidate and Path(candidate).is_file():
+            return Path(candidate)
+    return None
 
 
 def read_rows(text: str) -> list[dict[str, str]]:
+    """CSV rows as dicts."""
     return list(csv.DictReader(io.StringIO(text.lstrip("\ufeff"))))
 
 
@@ -58,12 +69,14 @@ class Seeder:
         self.categories: dict[tuple[str, ...], int] = {}
 
     async def post(self, path: str, body: dict[str, Any]) -> dict[str, Any]:
+        """POST to wc/v3 and return the created object."""
         response = await self.client.post(f"/wp-json/wc/v3/{path}", json=body)
         response.raise_for_status()
         data: dict[str, Any] = response.json()
         return data
 
     async def category(self, path: tuple[str, ...]) -> int:
+        """The id of a category path, created on first use."""
         if path in self.categories:
             return self.categories[path]
         parent = await self.category(path[:-1]) if len(path) > 1 else 0
@@ -72,6 +85,7 @@ class Seeder:
         return self.categories[path]
 
     async def categories_of(self, row: dict[str, str]) -> list[dict[str, int]]:
+        """Category references for a CSV row."""
         out = []
         for entry in row.get("Categories", "").split(","):
             path = tuple(p.strip() for p in entry.split(">") if p.strip())
@@ -80,6 +94,7 @@ class Seeder:
         return out
 
     def base(self, row: dict[str, str]) -> dict[str, Any]:
+        """Fields every product type shares."""
         return {
             "name": row["Name"], "sku": row["SKU"], "status": "publish" if row.get("Published") == "1" else "draft",
             "featured": row.get("Is featured?") == "1", "catalog_visibility": row.get("Visibility in catalog") or "visible",
@@ -91,6 +106,7 @@ class Seeder:
         }
 
     async def load(self, rows: list[dict[str, str]]) -> dict[str, int]:
+        """Create every row; returns SKU -> id."""
         ids: dict[str, int] = {}
         variations: dict[str, list[dict[str, str]]] = {}
         for row in rows:
@@ -139,8 +155,6 @@ async def seed_catalog(base_url: str, consumer_key: str, consumer_secret: str, c
     """Create the sample catalog in the sandbox at `base_url`; returns SKU → product id."""
     if csv_text is None:
         path = sample_csv_path()
-        if path is None:
-            raise FileNotFoundError("sample_products.csv not found")
-        csv_text = path.read_text(encoding="utf-8")
+        csv_text = path.read_text(encoding="utf-8") if path else FALLBACK_CSV
     async with httpx.AsyncClient(base_url=base_url, auth=(consumer_key, consumer_secret), timeout=30) as client:
         return await Seeder(client).load(read_rows(csv_text))

@@ -61,11 +61,13 @@ def money(value: Any) -> str:
 
 
 def slugify(text: str) -> str:
+    """A URL slug."""
     return re.sub(r"[^a-z0-9]+", "-", text.lower()).strip("-")
 
 
 @dataclass
 class Webhook:
+    """A webhook subscription and its delivery record."""
     id: int
     name: str
     topic: str
@@ -87,6 +89,7 @@ class WooStore:
         self.reset()
 
     def reset(self) -> None:
+        """Empty the store."""
         self.ids = itertools.count(100)
         self.products: dict[int, dict[str, Any]] = {}
         self.variations: dict[int, dict[str, Any]] = {}  # variation id -> record (has "_parent")
@@ -101,6 +104,7 @@ class WooStore:
         self.categories[uncategorized["id"]] = uncategorized
 
     def next_id(self) -> int:
+        """The next post id."""
         return next(self.ids)
 
     def emit(self, topic: str, kind: str, object_id: int) -> None:
@@ -109,15 +113,18 @@ class WooStore:
             self.pending.append((topic, kind, object_id))
 
     def now(self) -> datetime:
+        """Sandbox time to the second."""
         return self.clock.utcnow().replace(microsecond=0)
 
     def stamp(self, record: dict[str, Any], *, created: bool = False) -> None:
+        """Set modified (and created) times."""
         text = wc_time(self.now())
         if created:
             record["date_created"] = record["date_created_gmt"] = text
         record["date_modified"] = record["date_modified_gmt"] = text
 
     def link(self, path: str) -> str:
+        """A wc/v3 URL for _links."""
         return f"{self.home}/wp-json/wc/v3/{path}"
 
     # ---- categories -------------------------------------------------------------------------------------
@@ -128,6 +135,7 @@ class WooStore:
                 "display": "default", "image": None, "menu_order": 0, "count": 0}
 
     def create_category(self, data: dict[str, Any]) -> dict[str, Any]:
+        """Create a category (names are unique per parent)."""
         name = str(data.get("name") or "").strip()
         if not name:
             raise ApiError(400, "rest_missing_callback_param", "Missing parameter(s): name")
@@ -143,6 +151,7 @@ class WooStore:
         return cat
 
     def category_json(self, cat: dict[str, Any]) -> dict[str, Any]:
+        """A category as wc/v3 returns it."""
         out = dict(cat)
         out["count"] = sum(1 for p in self.products.values()
                            if any(c["id"] == cat["id"] for c in p["categories"]))
@@ -227,6 +236,7 @@ class WooStore:
                 raise ApiError(400, "product_invalid_sku", "Invalid or duplicated SKU.")
 
     def create_product(self, data: dict[str, Any]) -> dict[str, Any]:
+        """Create a product of any type."""
         ptype = data.get("type", "simple")
         if ptype not in ("simple", "variable", "grouped", "external"):
             raise ApiError(400, "rest_invalid_param", "Invalid parameter(s): type")
@@ -318,12 +328,14 @@ class WooStore:
                 record["meta_data"].append({"id": self.next_id(), "key": key, "value": item.get("value")})
 
     def refresh_variable_price(self, record: dict[str, Any]) -> None:
+        """A variable product's price: its cheapest variation."""
         prices = [Decimal(self.variations[v]["price"]) for v in record["variations"]
                   if v in self.variations and self.variations[v]["price"]]
         record["price"] = money(min(prices)) if prices else ""
         record["on_sale"] = any(self.variations[v]["on_sale"] for v in record["variations"] if v in self.variations)
 
     def update_product(self, pid: int, data: dict[str, Any]) -> dict[str, Any]:
+        """Update a product."""
         record = self.get_product(pid)
         if "type" in data and data["type"] != record["type"]:
             record["type"] = data["type"]
@@ -333,20 +345,23 @@ class WooStore:
         return record
 
     def get_product(self, pid: int) -> dict[str, Any]:
+        """A product or a 404 ApiError."""
         if pid not in self.products:
             raise ApiError(404, "woocommerce_rest_product_invalid_id", "Invalid ID.")
         return self.products[pid]
 
     def delete_product(self, pid: int) -> dict[str, Any]:
+        """Delete a product and its variations."""
         record = self.get_product(pid)
         del self.products[pid]
         for vid in record["variations"]:
             self.variations.pop(vid, None)
         self.deleted_products.add(pid)
-        self.emit("product.deleted", "deleted", pid)
+        # No webhook: core's product.deleted topic listens to wp_trash_post only, which a forced delete skips.
         return record
 
     def product_json(self, record: dict[str, Any]) -> dict[str, Any]:
+        """A product as wc/v3 returns it."""
         out = copy.deepcopy(record)
         if out["price"]:
             out["price_html"] = f'<span class="woocommerce-Price-amount amount">${out["price"]}</span>'
@@ -357,6 +372,7 @@ class WooStore:
     # ---- variations -------------------------------------------------------------------------------------
 
     def create_variation(self, pid: int, data: dict[str, Any]) -> dict[str, Any]:
+        """Add a variation to a variable product."""
         parent = self.get_product(pid)
         if parent["type"] != "variable":
             raise ApiError(400, "woocommerce_rest_product_variation_invalid_parent",
@@ -380,8 +396,8 @@ class WooStore:
         self.stamp(record, created=True)
         self.variations[vid] = record
         parent["variations"].append(vid)
+        # Only the variation's own date_modified moves; the parent post is not saved (woocommerce#9531).
         self.refresh_variable_price(parent)
-        self.stamp(parent)
         self.emit("product.created", "variation", vid)
         return record
 
@@ -405,6 +421,7 @@ class WooStore:
         self._stock_fields(record, data)
 
     def get_variation(self, pid: int, vid: int) -> dict[str, Any]:
+        """A variation of this product or a 404 ApiError."""
         self.get_product(pid)
         record = self.variations.get(vid)
         if record is None or record["_parent"] != pid:
@@ -412,16 +429,18 @@ class WooStore:
         return record
 
     def update_variation(self, pid: int, vid: int, data: dict[str, Any]) -> dict[str, Any]:
+        """Update a variation (the parent is re-saved)."""
         record = self.get_variation(pid, vid)
         self._apply_variation(record, data)
         self.stamp(record)
         parent = self.products[pid]
+        # WooCommerce syncs the parent's price range, but its date_modified stays (woocommerce#9531, #19562).
         self.refresh_variable_price(parent)
-        self.stamp(parent)  # WooCommerce syncs the parent (price range, stock status) when a variation saves
         self.emit("product.updated", "variation", vid)
         return record
 
     def variation_json(self, record: dict[str, Any]) -> dict[str, Any]:
+        """A variation as wc/v3 returns it."""
         out = copy.deepcopy(record)
         pid = out.pop("_parent")
         if out["manage_stock"] is False and self.products[pid]["manage_stock"] is True:
@@ -457,6 +476,7 @@ class WooStore:
         return product, product
 
     def reduce_stock(self, order: dict[str, Any], direction: int) -> None:
+        """Take (1) or give back (-1) an order's quantities."""
         for line in order["line_items"]:
             product = self.products.get(line["product_id"])
             if product is None:
@@ -469,9 +489,8 @@ class WooStore:
             if holder.get("manage_stock") is True:
                 holder["stock_quantity"] = (holder["stock_quantity"] or 0) - direction * line["quantity"]
                 self._stock_fields(holder, {})
-                self.stamp(holder)
+                self.stamp(holder)  # wc_update_product_stock saves the product that holds the stock
                 if holder is not product:
-                    self.stamp(product)
                     self.emit("product.updated", "variation", holder["id"])
                 else:
                     self.emit("product.updated", "product", product["id"])

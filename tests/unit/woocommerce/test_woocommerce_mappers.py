@@ -172,3 +172,38 @@ def test_tracking_body_uses_known_provider_or_custom() -> None:
     assert custom == {"custom_tracking_provider": "Acme", "custom_tracking_link": "https://a/2", "tracking_number": "2"}
     with pytest.raises(DataError):
         mappers.tracking_body(Fulfilment(id="", carrier="UPS", tracking_number=" "), ["UPS"])
+
+
+def test_non_numeric_store_ids_in_an_order_are_data_errors() -> None:
+    draft = _draft()
+    draft.lines[0] = OrderLine("gid://x", "23", "Bar3", "Ship Your Idea", 1, Decimal("10"))
+    with pytest.raises(DataError) as err:
+        mappers.order_body(draft)
+    assert err.value.field == "store_product_id"
+
+
+def test_adapter_is_a_store_port_and_is_in_the_registry() -> None:
+    from feedbridge.stores import build_store
+    from feedbridge.sync.ports import StorePort
+
+    adapter = build_store("woocommerce", "https://shop.example", {"consumer_key": "ck_abcdef", "consumer_secret":
+                                                                  "cs_abcdef", "webhook_secret": "whsec"})
+    assert isinstance(adapter, StorePort)
+    assert adapter.capabilities.locations is False and adapter.capabilities.webhooks is True
+
+
+def test_missing_keys_are_a_config_error_saying_where_to_create_them() -> None:
+    from feedbridge.errors import ConfigError
+    from feedbridge.stores.woocommerce.adapter import WooCommerceAdapter
+
+    with pytest.raises(ConfigError) as err:
+        WooCommerceAdapter("https://shop.example", {"consumer_key": "", "consumer_secret": ""})
+    assert "REST API" in str(err.value)
+
+
+def test_site_time_zone_from_name_or_whole_hour_offset() -> None:
+    assert mappers.timezone_name({"timezone_string": "America/Chicago", "gmt_offset": -6}) == "America/Chicago"
+    assert mappers.timezone_name({"timezone_string": "", "gmt_offset": 2}) == "Etc/GMT-2"
+    assert mappers.timezone_name({"timezone_string": "", "gmt_offset": "-5"}) == "Etc/GMT+5"
+    assert mappers.timezone_name({"timezone_string": "", "gmt_offset": 5.5}) == "UTC"
+    assert mappers.timezone_name({}) == "UTC"

@@ -4,7 +4,8 @@ Catalog, price and stock flow from the store to feedbridge; TikTok orders, their
 into the store; tracking is read from the Shipment Tracking extension (or order meta other tracking plugins
 write). Credentials: {"consumer_key", "consumer_secret", "webhook_secret"}. Options: auth_mode
 (basic|query|oauth; default basic over https, oauth over http), signature_method, timeout, attempts,
-requests_per_second, concurrency, recent_orders_scanned, recent_orders_hours, transport.
+requests_per_second, concurrency, poll_variations, recent_orders_scanned, recent_orders_hours,
+transport.
 """
 
 from __future__ import annotations
@@ -14,7 +15,15 @@ from collections.abc import AsyncIterator, Mapping, Sequence
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
-from feedbridge.domain.catalog import ChangeEvent, ChangeKind, Location, Product, StoreCategory, StoreInfo
+from feedbridge.domain.catalog import (
+    ChangeEvent,
+    ChangeKind,
+    Location,
+    Product,
+    StoreCategory,
+    StoreInfo,
+    WeightUnit,
+)
 from feedbridge.domain.orders import Fulfilment, OrderDraft, StoreOrderRef, StoreOrderStatus
 from feedbridge.errors import ConfigError, DataError
 from feedbridge.http.redaction import register_secret
@@ -48,9 +57,10 @@ class WooCommerceAdapter:
         self.webhook_secret = str(credentials.get("webhook_secret") or "")
         register_secret(self.webhook_secret)
         self.concurrency = int(options.get("concurrency", 4))
+        self.poll_variations = bool(options.get("poll_variations", True))
         self.recent_orders_scanned = int(options.get("recent_orders_scanned", 100))
         self.recent_orders_window = timedelta(hours=float(options.get("recent_orders_hours", 48)))
-        self._unit: Any = None
+        self._unit: WeightUnit | None = None
         self._providers: list[str] | None = None
         self._tracking_ns: str | None = None  # "" once we know the store has no tracking extension
 
@@ -59,7 +69,7 @@ class WooCommerceAdapter:
     async def _settings(self, group: str) -> dict[str, Any]:
         return {s["id"]: s.get("value") for s in await self.client.get(f"settings/{group}")}
 
-    async def _weight_unit(self) -> Any:
+    async def _weight_unit(self) -> WeightUnit:
         if self._unit is None:
             products = await self._settings("products")
             self._unit = mappers.weight_unit(str(products.get("woocommerce_weight_unit") or "kg"))
@@ -69,14 +79,20 @@ class WooCommerceAdapter:
         """Name and time zone from the WordPress index, currency and weight unit from WooCommerce settings."""
         site = await self.client.get("", api="")
         general = await self._settings("general")
-        return StoreInfo(name=str(site.get("name") or self.client.base_url), currency=str(general["woocommerce_currency"]),
-                         weight_unit=await self._weight_unit(), timezone=str(site.get("timezone_string") or "UTC"),
+        currency = str(general.get("woocommerce_currency") or "")
+        if len(currency) != 3:
+            raise DataError("The store did not say which currency it uses.", field="woocommerce_currency",
+                            action="Set the currency under WooCommerce > Settings > General.")
+        return StoreInfo(name=str(site.get("name") or self.client.base_url), currency=currency,
+                         weight_unit=await self._weight_unit(), timezone=mappers.timezone_name(site),
                          domain=str(site.get("home") or self.client.base_url))
 
     async def locations(self) -> list[Location]:
+        """The one stock location WooCommerce has."""
         return [Location(id=mappers.LOCATION_ID, name="Store stock")]
 
-    async def categories(self) -> AsyncIterator[StoreCategory]:  # type: ignore[override]
+    async def categories(self) -> AsyncIterator[StoreCategory]:
+        """Every product category, with its path."""
         raw: list[dict[str, Any]] = []
         async for page in self.client.pages("products/categories", {"orderby": "id", "order": "asc"}):
             raw.extend(page)
@@ -94,6 +110,7 @@ class WooCommerceAdapter:
         gate = asyncio.Semaphore(self.concurrency)
 
         async def one(item: dict[str, Any]) -> Product:
+            """One product with its variations."""
             variations: list[dict[str, Any]] = []
             if item.get("type") == "variable" and item.get("variations"):
                 async with gate:
@@ -102,12 +119,14 @@ class WooCommerceAdapter:
 
         return list(await asyncio.gather(*(one(item) for item in raw)))
 
-    async def products(self, *, page_size: int = 50) -> AsyncIterator[list[Product]]:  # type: ignore[override]
+    async def products(self, *, page_size: int = 50) -> AsyncIterator[list[Product]]:
         # Ordered by id so products created during the scan land on later pages instead of shifting pages.
+        """The catalog one page at a time, variations filled in."""
         async for page in self.client.pages("products", {"orderby": "id", "order": "asc"}, per_page=page_size):
             yield await self._to_products(page)
 
     async def get_product(self, product_id: str) -> Product | None:
+        """One product (a variation id reads its parent); None when it is gone."""
         try:
             item = await self.client.get(f"products/{int(product_id)}")
         except NotFound:
@@ -148,22 +167,51 @@ class WooCommerceAdapter:
         return registrations
 
     def verify_webhook(self, headers: Mapping[str, str], body: bytes) -> bool:
+        """Check X-WC-Webhook-Signature with this connection's webhook secret."""
         return webhooks.verify(headers, body, self.webhook_secret)
 
     def parse_webhook(self, headers: Mapping[str, str], body: bytes) -> list[ChangeEvent]:
+        """Change events in a verified delivery."""
         return webhooks.parse(headers, body)
 
     async def changes_since(self, watermark: datetime, overlap: timedelta) -> ChangePage:
-        """Products whose date_modified_gmt is after `watermark - overlap` (a variation save re-saves its parent)."""
+        """Products and variations whose date_modified_gmt is after `watermark - overlap`.
+
+        Saving a variation moves only the variation's own date (woocommerce#9531), so each variable product's
+        variations are asked too (only ids and dates, via WordPress's `_fields`).
+        """
         started = datetime.now(UTC)
         since = (watermark if watermark.tzinfo else watermark.replace(tzinfo=UTC)) - overlap
-        params = {"modified_after": mappers.wc_time(since), "dates_are_gmt": "true", "orderby": "id", "order": "asc"}
+        window = {"modified_after": mappers.wc_time(since), "dates_are_gmt": "true", "orderby": "id", "order": "asc"}
         events: list[ChangeEvent] = []
-        async for page in self.client.pages("products", params):
+        seen: set[str] = set()
+        async for page in self.client.pages("products", {**window, "_fields": "id,date_modified_gmt"}):
             for item in page:
+                seen.add(str(item["id"]))
                 events.append(ChangeEvent(ChangeKind.PRODUCT_UPDATED, str(item["id"]),
                                           occurred_at=mappers.parse_time(item.get("date_modified_gmt"))))
+        if self.poll_variations:
+            events.extend(await self._changed_variations(window, seen))
         return ChangePage(events=events, watermark=max(started, since))
+
+    async def _changed_variations(self, window: dict[str, str], seen: set[str]) -> list[ChangeEvent]:
+        parents: list[str] = []
+        async for page in self.client.pages("products", {"type": "variable", "orderby": "id", "order": "asc",
+                                                         "_fields": "id"}):
+            parents.extend(str(item["id"]) for item in page if str(item["id"]) not in seen)
+        gate = asyncio.Semaphore(self.concurrency)
+
+        async def one(parent: str) -> list[ChangeEvent]:
+            found: list[ChangeEvent] = []
+            async with gate:
+                async for page in self.client.pages(f"products/{parent}/variations",
+                                                    {**window, "_fields": "id,date_modified_gmt"}):
+                    found.extend(ChangeEvent(ChangeKind.PRODUCT_UPDATED, parent, variant_id=str(v["id"]),
+                                             occurred_at=mappers.parse_time(v.get("date_modified_gmt")))
+                                 for v in page)
+            return found
+
+        return [event for group in await asyncio.gather(*(one(p) for p in parents)) for event in group]
 
     # ---- orders -----------------------------------------------------------------------------------------
 
@@ -188,16 +236,22 @@ class WooCommerceAdapter:
         return None
 
     async def create_order(self, draft: OrderDraft) -> StoreOrderRef:
+        """Create the TikTok order once: an existing one is returned (and labelled if it missed its note)."""
+        label = mappers.order_label(draft)
         existing = await self.find_order(draft.tiktok_order_id)
         if existing is not None:
+            # A create that timed out after the store made the order left it without our note.
+            notes = await self.client.get(f"orders/{existing.id}/notes")
+            if not any(draft.tiktok_order_id in str(n.get("note")) for n in notes):
+                await self.add_order_note(existing, label, tags=draft.tags)
             return existing
         order = await self.client.post("orders", mappers.order_body(draft))
         ref = mappers.order_ref(order)
-        label = draft.note or f"TikTok Shop order {draft.tiktok_order_id}"
         await self.add_order_note(ref, label, tags=draft.tags)
         return ref
 
     async def add_order_note(self, ref: StoreOrderRef, note: str, tags: Sequence[str] = ()) -> None:
+        """A private order note; tags are appended to it (WooCommerce orders have no tags)."""
         text = note.strip()
         if tags:
             text += ("\n" if text else "") + "Tags: " + ", ".join(tags)
@@ -206,9 +260,11 @@ class WooCommerceAdapter:
         await self.client.post(f"orders/{ref.id}/notes", {"note": text, "customer_note": False})
 
     async def set_order_status(self, ref: StoreOrderRef, status: StoreOrderStatus) -> None:
+        """Set the WooCommerce status matching `status` (shipped means completed)."""
         await self.client.put(f"orders/{ref.id}", {"status": mappers.ORDER_STATUS_TO_WC[StoreOrderStatus(status)]})
 
     async def cancel_order(self, ref: StoreOrderRef, reason: str) -> None:
+        """Cancel the order (WooCommerce restores stock) and note the reason."""
         await self.client.put(f"orders/{ref.id}", {"status": "cancelled"})
         if reason.strip():
             await self.add_order_note(ref, reason)
@@ -230,6 +286,7 @@ class WooCommerceAdapter:
         return self._tracking_ns or None
 
     async def fulfilments(self, ref: StoreOrderRef) -> list[Fulfilment]:
+        """Tracking from the tracking extension and from tracking plugins' order meta, merged."""
         order = await self.client.get(f"orders/{ref.id}")
         items: list[dict[str, Any]] = []
         namespace = await self._tracking_api()
@@ -272,6 +329,7 @@ class WooCommerceAdapter:
         return list(self._providers or DEFAULT_CARRIERS)
 
     async def aclose(self) -> None:
+        """Close the HTTP client."""
         await self.client.aclose()
 
 

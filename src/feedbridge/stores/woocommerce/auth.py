@@ -22,6 +22,7 @@ from feedbridge.errors import ConfigError
 
 
 class AuthMode(StrEnum):
+    """How the REST key travels."""
     BASIC = "basic"  # Authorization: Basic, HTTPS only
     QUERY = "query"  # consumer_key/consumer_secret in the query string (servers that drop the header), HTTPS only
     OAUTH = "oauth"  # one-legged OAuth 1.0a, for shops served over plain HTTP
@@ -77,5 +78,6 @@ def oauth_params(method: str, url: str, params: Mapping[str, str], consumer_key:
 
 
 def basic_header(consumer_key: str, consumer_secret: str) -> str:
+    """The Authorization header for HTTP Basic."""
     token = base64.b64encode(f"{consumer_key}:{consumer_secret}".encode()).decode()
     return f"Basic {token}"

@@ -58,6 +58,7 @@ class WooClient:
                                       headers={"Accept": "application/json", "User-Agent": "feedbridge/0.1"})
 
     def url(self, path: str, api: str = WC_API) -> str:
+        """The full URL of a path in an API namespace ('' = the WordPress index)."""
         return f"{self.base_url}/wp-json/{api}/{path.lstrip('/')}" if api else f"{self.base_url}/wp-json/{path}"
 
     def _build(self, method: str, url: str, params: Mapping[str, Any] | None, body: Any) -> httpx.Request:
@@ -80,6 +81,7 @@ class WooClient:
         safe = idempotent if idempotent is not None else method in ("GET", "PUT", "DELETE", "HEAD")
 
         async def attempt() -> httpx.Response:
+            """One signed attempt."""
             if self.bucket:
                 await self.bucket.acquire()
             return await self.http.send(self._build(method, url, params, json))
@@ -105,6 +107,7 @@ class WooClient:
         raise AssertionError("unreachable")
 
     def raise_for(self, response: httpx.Response, method: str, path: str) -> None:
+        """Turn an error answer into a typed error."""
         status = response.status_code
         if status < 400:
             return
@@ -120,12 +123,15 @@ class WooClient:
         raise PlatformError(message or f"HTTP {status}", platform=PLATFORM, code=code, status=status)
 
     async def get(self, path: str, params: Mapping[str, Any] | None = None, *, api: str = WC_API) -> Any:
+        """GET and decode JSON."""
         return (await self.send("GET", path, params=params, api=api)).json()
 
     async def post(self, path: str, body: Any, *, api: str = WC_API) -> Any:
+        """POST JSON and decode the answer."""
         return (await self.send("POST", path, json=body, api=api)).json()
 
     async def put(self, path: str, body: Any, *, api: str = WC_API) -> Any:
+        """PUT JSON and decode the answer."""
         return (await self.send("PUT", path, json=body, api=api)).json()
 
     async def pages(self, path: str, params: Mapping[str, Any] | None = None, *,
@@ -147,6 +153,7 @@ class WooClient:
             page += 1
 
     async def aclose(self) -> None:
+        """Close the HTTP client."""
         await self.http.aclose()
 
 

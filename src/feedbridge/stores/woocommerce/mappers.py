@@ -59,7 +59,22 @@ def wc_time(moment: datetime) -> str:
     return moment.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%S")
 
 
+def timezone_name(site: Mapping[str, Any]) -> str:
+    """The site's IANA time zone from the WordPress index; sites set to a whole-hour UTC offset get Etc/GMT±N."""
+    name = str(site.get("timezone_string") or "")
+    if name:
+        return name
+    try:
+        offset = Decimal(str(site.get("gmt_offset") or 0))
+    except ArithmeticError:
+        return "UTC"
+    if offset == 0 or offset != offset.to_integral_value():
+        return "UTC"
+    return f"Etc/GMT{-int(offset):+d}"  # the Etc zones count the other way: UTC+2 is Etc/GMT-2
+
+
 def weight_unit(value: str) -> WeightUnit:
+    """WooCommerce's weight unit setting as a WeightUnit."""
     try:
         return WEIGHT_UNITS[value.strip().lower()]
     except KeyError as exc:
@@ -80,6 +95,7 @@ def _quantity(value: Any) -> int:
 
 
 def meta_value(record: Mapping[str, Any], key: str) -> Any:
+    """The value of a meta_data key, or None."""
     for item in record.get("meta_data") or []:
         if item.get("key") == key:
             return item.get("value")
@@ -158,6 +174,7 @@ def categories_from_wc(categories: Iterable[Mapping[str, Any]]) -> list[StoreCat
     by_id = {int(c["id"]): c for c in categories}
 
     def path(cid: int) -> tuple[str, ...]:
+        """Names from the root to this category."""
         names: list[str] = []
         seen: set[int] = set()
         while cid in by_id and cid not in seen:
@@ -169,6 +186,13 @@ def categories_from_wc(categories: Iterable[Mapping[str, Any]]) -> list[StoreCat
     return [StoreCategory(id=str(cid), name=str(c["name"]),
                           parent_id=str(c["parent"]) if int(c.get("parent") or 0) else None, path=path(cid))
             for cid, c in by_id.items()]
+
+
+def _store_id(value: str, field: str) -> int:
+    try:
+        return int(value)
+    except (TypeError, ValueError) as exc:
+        raise DataError(f"{value!r} is not a WooCommerce id.", field=field) from exc
 
 
 def _split_name(name: str) -> tuple[str, str]:
@@ -193,10 +217,12 @@ def order_body(draft: OrderDraft) -> dict[str, Any]:
     for line in draft.lines:
         if line.quantity < 1:
             raise DataError(f"Quantity {line.quantity} for {line.sku} is not positive.", field="quantity")
-        variation_id = 0 if line.store_variant_id in ("", line.store_product_id) else int(line.store_variant_id)
+        product_id = _store_id(line.store_product_id, "store_product_id")
+        variation_id = (0 if line.store_variant_id in ("", line.store_product_id)
+                        else _store_id(line.store_variant_id, "store_variant_id"))
         total = quantize(line.unit_price * line.quantity, draft.currency)
         subtotal = quantize((line.original_price or line.unit_price) * line.quantity, draft.currency)
-        lines.append({"product_id": int(line.store_product_id), "variation_id": variation_id,
+        lines.append({"product_id": product_id, "variation_id": variation_id,
                       "quantity": line.quantity, "subtotal": str(max(subtotal, total)), "total": str(total)})
     fees = []
     if draft.tax:
@@ -219,12 +245,23 @@ def order_body(draft: OrderDraft) -> dict[str, Any]:
     }
 
 
+def order_label(draft: OrderDraft) -> str:
+    """The private note that labels a TikTok order; it always names the TikTok order id."""
+    label = f"TikTok Shop order {draft.tiktok_order_id}"
+    note = draft.note.strip()
+    if not note:
+        return label
+    return note if draft.tiktok_order_id in note else f"{label}. {note}"
+
+
 def tiktok_order_id_of(order: Mapping[str, Any]) -> str | None:
+    """The TikTok order id feedbridge stored on an order, if any."""
     value = meta_value(order, TIKTOK_META_KEY)
     return str(value) if value not in (None, "") else None
 
 
 def order_ref(order: Mapping[str, Any]) -> StoreOrderRef:
+    """A wc/v3 order as a StoreOrderRef."""
     return StoreOrderRef(id=str(order["id"]), number=str(order.get("number") or order["id"]),
                          tiktok_order_id=tiktok_order_id_of(order) or "",
                          status=ORDER_STATUS_FROM_WC.get(str(order.get("status")), StoreOrderStatus.PENDING))
