@@ -349,3 +349,26 @@ def test_polling_finds_a_variation_change_that_left_the_parent_date_alone(store:
 
     page = asyncio.run(poll())
     assert [(e.object_id, e.variant_id) for e in page.events] == [(str(product["id"]), str(variation["id"]))]
+
+
+def test_store_refusing_an_order_is_a_platform_error_with_woocommerce_code(store: Any) -> None:
+    from decimal import Decimal
+
+    from feedbridge.domain.orders import OrderDraft, OrderLine
+    from feedbridge.errors import PlatformError
+
+    sandbox, server, _, _ = store
+    adapter = WooCommerceAdapter(server.url, sandbox.credentials())
+    draft = OrderDraft(tiktok_order_id="5769555", currency="USD", subtotal=Decimal(5),
+                       lines=[OrderLine("4242", "4242", "GONE", "Gone", 1, Decimal(5))])
+
+    async def create() -> None:
+        try:
+            await adapter.create_order(draft)
+        finally:
+            await adapter.aclose()
+
+    with pytest.raises(PlatformError) as err:
+        asyncio.run(create())
+    assert err.value.code == "woocommerce_rest_invalid_product_id" and err.value.status == 400
+    assert "4242" in str(err.value)
