@@ -8,11 +8,11 @@ from decimal import Decimal
 
 import httpx
 import pytest
-from tests.contract.harness_bigcommerce import Harness
 
 from feedbridge.domain.orders import Address, Fulfilment, OrderDraft, OrderLine
 from feedbridge.errors import ConfigError, DataError
 from feedbridge.stores.bigcommerce.adapter import CHANNEL_NAME, WEBHOOK_SCOPES, BigCommerceAdapter
+from tests.contract.harness_bigcommerce import Harness
 
 
 @pytest.fixture(scope="module")

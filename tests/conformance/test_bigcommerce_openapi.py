@@ -13,8 +13,6 @@ from typing import Any
 
 import httpx
 import pytest
-from tests.contract.receiver import Receiver
-from tests.openapi_check import Exchange, OpenAPIIndex, RecordingApp, spec_dir
 
 from feedbridge.domain.orders import (
     Address,
@@ -28,6 +26,8 @@ from feedbridge.errors import AuthError
 from feedbridge.stores.bigcommerce.adapter import BigCommerceAdapter
 from feedbridge_sandbox.bigcommerce import create_sandbox
 from feedbridge_sandbox.core import serve
+from tests.contract.receiver import Receiver
+from tests.openapi_check import Exchange, OpenAPIIndex, RecordingApp, spec_dir
 
 SPECS = spec_dir("bigcommerce")
 pytestmark = pytest.mark.skipif(SPECS is None, reason="BigCommerce OpenAPI files not found")

@@ -9,11 +9,11 @@ from typing import Any
 
 import httpx
 import pytest
-from tests.contract.receiver import Receiver
 
 from feedbridge.stores.bigcommerce.webhooks import verify
 from feedbridge_sandbox.bigcommerce import create_sandbox
 from feedbridge_sandbox.core import RunningServer, serve
+from tests.contract.receiver import Receiver
 
 
 class Store:

@@ -11,10 +11,10 @@ from typing import Any
 
 import httpx
 import pytest
-from tests.openapi_check import spec_dir
 
 from feedbridge_sandbox.bigcommerce import create_sandbox
 from feedbridge_sandbox.core import RunningServer, serve
+from tests.openapi_check import spec_dir
 
 SPECS = spec_dir("bigcommerce")
 FIXTURES = SPECS / "fixtures" if SPECS else Path("/nonexistent")

@@ -165,7 +165,7 @@ def test_whole_loop(world_factory, platform: str) -> None:  # type: ignore[no-un
     world.tiktok_control("POST", f"/buyer/orders/{second_id}/cancel", {"reason": "Changed my mind"})
     wait_for(lambda: any(o.sync_state == "cancelled" for o in world.rows(Order, tiktok_order_id=second_id)),
              what="the cancelled order", world=world)
-    assert asyncio.run(world.harness.count_orders(second_id)) == 0
+    assert asyncio.run(world.harness.count_orders(second_id)) == 0, world.describe()
     wait_for(lambda: world.rows(AfterSale, tiktok_order_id=second_id), what="the cancellation listed")
     with world.runtime.sessions() as session:
         assert session.scalars(select(Order).where(Order.tiktok_order_id == order_id)).one().sync_state == "created"

@@ -39,6 +39,8 @@ if TYPE_CHECKING:
     from feedbridge.runtime import Runtime
 
 NOT_FOUND_CODES = {12052048, 12019001, 36009008}
+SHIPPED_BY_TIKTOK = 21008117
+SELLER_SKU_FILTER_MAX = 10  # Search Products accepts at most 10 seller_skus (12019027)
 
 
 def _ts(value: datetime | None) -> int | None:
@@ -175,12 +177,19 @@ class TikTokAdapter:
         return product_to_domain(product_from_payload(data))
 
     async def products(self, *, seller_skus: Sequence[str] | None = None) -> AsyncIterator[MarketplaceProduct]:
-        filters: dict[str, Any] = {"seller_skus": list(seller_skus)} if seller_skus else {}
-        async for item in self.client.iter_products(**filters):
-            product = product_to_domain(product_from_payload(item))
-            if seller_skus and not any(s.seller_sku in seller_skus for s in product.skus):
-                continue
-            yield product
+        if not seller_skus:
+            async for item in self.client.iter_products():
+                yield product_to_domain(product_from_payload(item))
+            return
+        wanted = list(dict.fromkeys(seller_skus))
+        seen: set[str] = set()
+        for start in range(0, len(wanted), SELLER_SKU_FILTER_MAX):
+            chunk = wanted[start:start + SELLER_SKU_FILTER_MAX]
+            async for item in self.client.iter_products(seller_skus=chunk):
+                product = product_to_domain(product_from_payload(item))
+                if product.id not in seen and any(s.seller_sku in chunk for s in product.skus):
+                    seen.add(product.id)
+                    yield product
 
     async def update_price(self, product_id: str, prices: Mapping[str, str]) -> None:
         await self.client.update_price(product_id, [
@@ -216,8 +225,17 @@ class TikTokAdapter:
     async def shipping_providers(self) -> list[ShippingProvider]:
         warehouse = await self.warehouse_id()
         seen: dict[str, ShippingProvider] = {}
-        for option in await self.client.get_delivery_options(warehouse):
-            for provider in await self.client.get_shipping_providers(str(option["id"])):
+        options = await self.client.get_delivery_options(warehouse)
+        # Only options the seller ships themselves have providers; TikTok-shipped ones answer 21008117.
+        own = [o for o in options if o.get("type") == "SEND_BY_SELLER"] or options
+        for option in own:
+            try:
+                providers = await self.client.get_shipping_providers(str(option["id"]))
+            except TikTokError as exc:
+                if exc.code == SHIPPED_BY_TIKTOK:
+                    continue
+                raise
+            for provider in providers:
                 seen.setdefault(str(provider["id"]), ShippingProvider(str(provider["id"]), str(provider.get("name", ""))))
         return list(seen.values())
 

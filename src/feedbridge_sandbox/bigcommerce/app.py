@@ -27,6 +27,7 @@ from feedbridge_sandbox.bigcommerce.state import ApiError, StoreState
 from feedbridge_sandbox.control import control_routes
 from feedbridge_sandbox.core import Clock, FaultInjector, WebhookSender, WindowLimiter
 from feedbridge_sandbox.core.faults import FaultMiddleware
+from feedbridge_sandbox.core.media import MediaMiddleware
 
 DEFAULT_QUOTA = 150
 DEFAULT_WINDOW_MS = 30_000
@@ -182,5 +183,5 @@ def build_app(sb: BigCommerceSandbox, api_routes: list[Route]) -> ASGIApp:
 
     inner = Starlette(routes=routes, exception_handlers={404: not_found, 405: not_found})
     gated = Gate(inner, sb)
-    return FaultMiddleware(gated, sb.faults, error_body=lambda status: {
-        "status": status, "title": "Injected fault", "type": "https://developer.bigcommerce.com/api-docs"})
+    return MediaMiddleware(FaultMiddleware(gated, sb.faults, error_body=lambda status: {
+        "status": status, "title": "Injected fault", "type": "https://developer.bigcommerce.com/api-docs"}))

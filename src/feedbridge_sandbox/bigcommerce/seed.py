@@ -18,6 +18,8 @@ from typing import Any
 
 import httpx
 
+from feedbridge_sandbox.core.media import hosted_image_url
+
 DATA = Path(__file__).parent / "data"
 CATALOGS = ("apparel.csv", "home-and-garden.csv")
 
@@ -85,15 +87,16 @@ def read_catalog(path: Path) -> list[SeedProduct]:
     return list(products.values())
 
 
-def product_body(product: SeedProduct, category_id: int) -> dict[str, Any]:
-    """The POST /v3/catalog/products body for one sample product."""
+def product_body(product: SeedProduct, category_id: int, base_url: str = "") -> dict[str, Any]:
+    """The POST /v3/catalog/products body for one sample product (images as the store's CDN copies)."""
     first = product.variants[0]
     body: dict[str, Any] = {
         "name": product.title, "type": "physical", "description": product.body_html,
         "weight": round(first.grams / 453.59237, 2) or 1, "price": float(first.price),
         "categories": [category_id], "is_visible": True, "inventory_tracking": "variant",
         "search_keywords": ", ".join(product.tags), "brand_name": product.vendor,
-        "images": [{"image_url": url, "is_thumbnail": i == 0} for i, url in enumerate(product.images)],
+        "images": [{"image_url": hosted_image_url(base_url, url) if base_url else url, "is_thumbnail": i == 0}
+                   for i, url in enumerate(product.images)],
     }
     if first.compare_at:
         body["retail_price"] = float(first.compare_at)
@@ -145,7 +148,7 @@ async def seed_catalog(base_url: str, store_hash: str, access_token: str) -> int
                         {"name": product.category, "parent_id": root_id, "tree_id": 1}])).json()
                     sub_ids[product.category] = sub["data"][0]["category_id"]
                 answer = await _send(http, "POST", f"{prefix}/catalog/products",
-                                     product_body(product, sub_ids[product.category]))
+                                     product_body(product, sub_ids[product.category], base_url))
                 data = answer.json()["data"]
                 created += 1
                 variants = data["variants"]

@@ -1,7 +1,8 @@
 """Product images the sandboxes host themselves, so listing works without reaching a real CDN.
 
-Seeds replace each catalog image URL with `hosted_image_url(base_url, original)`; the sandbox serves a
-deterministic PNG there (one colour per original URL), as a store's CDN would serve the real picture.
+Seeds replace each catalog image URL with `hosted_image_url(base_url, original)`; `MediaMiddleware` in front
+of the sandbox app serves a deterministic PNG there (one colour per original URL), as the store's CDN would
+serve the picture it copied from the merchant's upload.
 """
 
 from __future__ import annotations
@@ -11,9 +12,8 @@ import struct
 import zlib
 from functools import lru_cache
 
-from starlette.requests import Request
 from starlette.responses import Response
-from starlette.routing import Route
+from starlette.types import ASGIApp, Receive, Scope, Send
 
 MEDIA_PREFIX = "/cdn/media"
 
@@ -38,14 +38,20 @@ def hosted_image_url(base_url: str, original: str) -> str:
     return f"{base_url.rstrip('/')}{MEDIA_PREFIX}/{hashlib.sha1(original.encode()).hexdigest()[:16]}.png"
 
 
-async def _serve(request: Request) -> Response:
-    name = request.path_params["name"]
-    if not name.endswith(".png") or len(name) > 80:
-        return Response(status_code=404)
-    return Response(placeholder_png(name), media_type="image/png",
-                    headers={"Cache-Control": "public, max-age=86400"})
+class MediaMiddleware:
+    """Serves /cdn/media/* in front of a sandbox app (no auth, as a public CDN); passes everything else on."""
 
+    def __init__(self, app: ASGIApp) -> None:
+        self.app = app
 
-def media_route() -> Route:
-    """GET /cdn/media/{name}.png — mount it in a sandbox app."""
-    return Route(MEDIA_PREFIX + "/{name}", _serve, methods=["GET"])
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] == "http" and scope["path"].startswith(MEDIA_PREFIX + "/"):
+            name = scope["path"][len(MEDIA_PREFIX) + 1:]
+            if name.endswith(".png") and "/" not in name and len(name) <= 80:
+                response = Response(placeholder_png(name), media_type="image/png",
+                                    headers={"Cache-Control": "public, max-age=86400"})
+            else:
+                response = Response(status_code=404)
+            await response(scope, receive, send)
+            return
+        await self.app(scope, receive, send)

@@ -6,8 +6,6 @@ from __future__ import annotations
 import base64
 import binascii
 import re
-import struct
-import zlib
 from typing import Any
 
 from feedbridge_sandbox.magento.errors import bad_request, required
@@ -42,14 +40,3 @@ def store_entry(files: dict[str, tuple[bytes, str]], entry: dict[str, Any]) -> d
     stored = {k: v for k, v in entry.items() if k != "content"}
     stored["file"] = path
     return stored
-
-
-def solid_png(rgb: tuple[int, int, int], size: int = 64) -> bytes:
-    """A small one-colour PNG (so the seed needs no image files)."""
-    def chunk(kind: bytes, data: bytes) -> bytes:
-        return struct.pack(">I", len(data)) + kind + data + struct.pack(">I", zlib.crc32(kind + data) & 0xFFFFFFFF)
-
-    row = b"\x00" + bytes(rgb) * size
-    header = struct.pack(">IIBBBBB", size, size, 8, 2, 0, 0, 0)
-    return (b"\x89PNG\r\n\x1a\n" + chunk(b"IHDR", header) + chunk(b"IDAT", zlib.compress(row * size))
-            + chunk(b"IEND", b""))

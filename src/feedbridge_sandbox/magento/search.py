@@ -10,6 +10,7 @@ from __future__ import annotations
 import re
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
+from decimal import Decimal, InvalidOperation
 from typing import Any
 
 CAMEL = {"filter_groups": "filterGroups", "condition_type": "conditionType", "sort_orders": "sortOrders",
@@ -74,11 +75,15 @@ def parse(query: list[tuple[str, str]]) -> Criteria:
     return criteria
 
 
-def _num(value: Any) -> float | None:
-    try:
-        return float(value)
-    except (TypeError, ValueError):
+def _num(value: Any) -> Decimal | None:
+    """The value as an exact number (long ids such as TikTok order ids must not collide as floats would)."""
+    if isinstance(value, bool):
         return None
+    try:
+        number = Decimal(str(value).strip())
+    except (InvalidOperation, ValueError):
+        return None
+    return number if number.is_finite() else None
 
 
 def _compare(a: Any, b: str) -> int:

@@ -9,8 +9,8 @@ from urllib.parse import quote, urlsplit
 
 import httpx
 
+from feedbridge_sandbox.core.media import placeholder_png
 from feedbridge_sandbox.magento.auth import Integration, sign_header
-from feedbridge_sandbox.magento.media import solid_png
 
 COLORS = ("Black", "White", "Heather Grey", "Navy")
 SIZES = ("S", "M", "L", "XL")
@@ -58,11 +58,9 @@ class SignedClient:
         await self.http.aclose()
 
 
-SWATCHES = [(24, 24, 27), (236, 236, 232), (150, 152, 156), (31, 42, 68), (170, 58, 50), (66, 110, 76)]
-
-
 async def _add_image(client: SignedClient, sku: str, name: str, index: int) -> None:
-    data = base64.b64encode(solid_png(SWATCHES[index % len(SWATCHES)])).decode()
+    # A 600×600 picture: TikTok accepts 300×300 to 4000×4000.
+    data = base64.b64encode(placeholder_png(f"{sku}-{index}.png")).decode()
     await client.call("POST", f"/V1/products/{quote(sku, safe='')}/media", {"entry": {
         "media_type": "image", "label": name, "position": 1, "disabled": False,
         "types": ["image", "small_image", "thumbnail"],

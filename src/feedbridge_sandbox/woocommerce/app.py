@@ -9,6 +9,7 @@ from starlette.routing import Route
 
 from feedbridge_sandbox.core import WindowLimiter
 from feedbridge_sandbox.core.faults import FaultMiddleware
+from feedbridge_sandbox.core.media import MediaMiddleware
 from feedbridge_sandbox.woocommerce.catalog_routes import CatalogRoutes
 from feedbridge_sandbox.woocommerce.order_routes import OrderRoutes
 from feedbridge_sandbox.woocommerce.plumbing import (
@@ -101,4 +102,5 @@ def build_app(woo: WooApp, control: list[Route]) -> Starlette:
     ]
     app = Starlette(routes=routes, exception_handlers={404: not_found, 405: not_found})
     app.add_middleware(FaultMiddleware, faults=woo.faults, error_body=error_body)
+    app.add_middleware(MediaMiddleware)
     return app

@@ -15,6 +15,8 @@ from typing import Any
 
 import httpx
 
+from feedbridge_sandbox.core.media import hosted_image_url
+
 # Used only when WooCommerce's sample catalog is not on this machine: a few products in the same CSV format.
 FALLBACK_CSV = """ID,Type,SKU,Name,Published,Description,Regular price,Sale price,Categories,Images,Parent,Attribute 1 name,Attribute 1 value(s),Attribute 1 visible,Weight (lbs)
 1,variable,fb-tee,Feedbridge Tee,1,<p>A soft cotton tee.</p>,,,Clothing > Tshirts,https://example.com/tee.jpg,,Size,"Small, Large",1,.5
@@ -45,8 +47,10 @@ def _stock_for(sku: str) -> int:
     return 5 + sum(ord(c) for c in sku) % 40
 
 
-def _images(row: dict[str, str]) -> list[dict[str, str]]:
-    return [{"src": src.strip()} for src in row.get("Images", "").split(",") if src.strip()]
+def _images(row: dict[str, str], base_url: str = "") -> list[dict[str, str]]:
+    """The row's images, as the store's media library copies them (hosted by the sandbox at `base_url`)."""
+    urls = [src.strip() for src in row.get("Images", "").split(",") if src.strip()]
+    return [{"src": hosted_image_url(base_url, url) if base_url else url} for url in urls]
 
 
 def _attributes(row: dict[str, str], *, variation: bool) -> list[dict[str, Any]]:
@@ -118,7 +122,7 @@ class Seeder:
                 continue
             body = self.base(row)
             body["categories"] = await self.categories_of(row)
-            body["images"] = _images(row)
+            body["images"] = _images(row, str(self.client.base_url))
             if "variable" in kinds:
                 body.update(type="variable", regular_price="", sale_price="",
                             attributes=_attributes(row, variation=True))
@@ -136,14 +140,14 @@ class Seeder:
                     "sku": var["SKU"], "regular_price": var.get("Regular price", ""),
                     "sale_price": var.get("Sale price", ""), "manage_stock": True,
                     "stock_quantity": _stock_for(var["SKU"]),
-                    "image": ({"src": _images(var)[0]["src"]} if _images(var) else None),
+                    "image": ({"src": _images(var, str(self.client.base_url))[0]["src"]} if _images(var) else None),
                     "attributes": [{"name": var[f"Attribute {n} name"], "option": var.get(f"Attribute {n} value(s)", "")}
                                    for n in (1, 2) if var.get(f"Attribute {n} name")],
                 })
         for row in rows:
             if row["Type"].strip() == "grouped":
                 body = self.base(row)
-                body.update(type="grouped", categories=await self.categories_of(row), images=_images(row),
+                body.update(type="grouped", categories=await self.categories_of(row), images=_images(row, str(self.client.base_url)),
                             grouped_products=[ids[s.strip()] for s in row.get("Grouped products", "").split(",")
                                               if s.strip() in ids])
                 created = await self.post("products", body)

@@ -166,6 +166,10 @@ class WooCommerceAdapter:
                                                      active=hook.get("status") == "active"))
         return registrations
 
+    def is_ping(self, headers: Mapping[str, str], body: bytes) -> bool:
+        """True for the unsigned ping WooCommerce sends when a webhook is created (answered 200, not acted on)."""
+        return webhooks.is_ping(headers, body)
+
     def verify_webhook(self, headers: Mapping[str, str], body: bytes) -> bool:
         """Check X-WC-Webhook-Signature with this connection's webhook secret."""
         return webhooks.verify(headers, body, self.webhook_secret)
