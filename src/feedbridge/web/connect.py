@@ -216,6 +216,7 @@ def delete_connection(session: Session, merchant_id: int, connection_id: int) ->
     row = repo.owned(session, StoreConnection, merchant_id, connection_id, "store connection")
     for feed in repo.feeds(session, merchant_id, row.id):
         session.delete(feed)
+    session.flush()  # feeds first: the database would cascade them, but the ORM expects to delete them itself
     session.delete(row)
     repo.log_activity(session, merchant_id, "store.disconnected",
                       f"Removed the {row.platform} store {row.name or row.base_url}.",
