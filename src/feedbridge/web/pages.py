@@ -191,12 +191,14 @@ async def choose_feeds(request: Request, connection_id: int,
     form = await request.form()
     try:
         chosen = {int(str(value)) for value in form.getlist("shop")}
+        rates = {int(key.removeprefix("rate-")): str(value) for key, value in form.items()
+                 if key.startswith("rate-")}
     except ValueError as exc:
         raise DataError("Choose TikTok shops from the list.", field="shop") from exc
 
     def save() -> None:
         with transaction(get_runtime(request).sessions) as session:
-            set_store_feeds(session, me.id, connection_id, chosen)
+            set_store_feeds(session, me.id, connection_id, chosen, rates)
 
     await run_in_threadpool(save)
     return redirect(request, f"/connections/{connection_id}")

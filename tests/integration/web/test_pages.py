@@ -186,3 +186,23 @@ def test_the_tiktok_button_explains_when_authorization_is_not_set_up(visitor: Vi
     response = visitor.get("/connect/tiktok/start?region=GB")
     assert response.status_code == 400
     assert "FEEDBRIDGE_TIKTOK_APP_KEY" in response.text
+
+
+def test_an_exchange_rate_on_the_store_page_clears_the_currency_mismatch(visitor: Visitor, runtime: Runtime,
+                                                                         fake_platform: list[dict[str, object]]) -> None:
+    me = _signed_up(visitor, runtime)
+    ids = seed_rows(runtime, me, "Rate")
+    page = visitor.get(f"/connections/{ids['store']}").text
+    assert f'for="rate-{ids["shop"]}"' in page and "1 USD = … GBP" in page
+    bad = visitor.post(f"/connections/{ids['store']}/feeds", {"shop": str(ids["shop"]), f"rate-{ids['shop']}": "x"})
+    assert bad.status_code == 422 and "exchange rate" in bad.text
+    visitor.get(f"/connections/{ids['store']}")
+    visitor.post(f"/connections/{ids['store']}/feeds", {"shop": str(ids["shop"]), f"rate-{ids['shop']}": "0.79"})
+    with transaction(runtime.sessions) as session:
+        feed = session.get(StoreFeed, ids["feed"])
+        assert feed is not None and feed.exchange_rate == "0.79" and feed.status == "active"
+    visitor.get(f"/connections/{ids['store']}")
+    visitor.post(f"/connections/{ids['store']}/feeds", {"shop": str(ids["shop"]), f"rate-{ids['shop']}": ""})
+    with transaction(runtime.sessions) as session:
+        feed = session.get(StoreFeed, ids["feed"])
+        assert feed is not None and feed.exchange_rate is None and feed.status == "currency_mismatch"
