@@ -11,7 +11,14 @@ from feedbridge.db.models import ApiToken, Merchant, utcnow
 from feedbridge.db.session import transaction
 from feedbridge.errors import DataError
 from feedbridge.web import repo
-from feedbridge.web.deps import CurrentMerchant, current_merchant, get_runtime, require_csrf, session_merchant
+from feedbridge.web.deps import (
+    CurrentMerchant,
+    RowId,
+    current_merchant,
+    get_runtime,
+    require_csrf,
+    session_merchant,
+)
 from feedbridge.web.render import redirect, render, safe_next
 from feedbridge.web.security import (
     MIN_PASSWORD_LENGTH,
@@ -151,7 +158,8 @@ def create_token_page(request: Request, name: str = Form(""),
 
 
 @router.post("/settings/tokens/{token_id}/revoke")
-def revoke_token_page(request: Request, token_id: int, me: CurrentMerchant = Depends(current_merchant)) -> Response:
+def revoke_token_page(request: Request, token_id: RowId,
+                      me: CurrentMerchant = Depends(current_merchant)) -> Response:
     """Revoke an API token."""
     with transaction(get_runtime(request).sessions) as session:
         revoke_token(session, me.id, token_id)

@@ -19,7 +19,16 @@ from feedbridge.errors import ConfigError, DataError
 from feedbridge.web import repo
 from feedbridge.web.charts import daily_bars
 from feedbridge.web.connect import FORMS, connect_store, delete_connection, platform_form, set_store_feeds
-from feedbridge.web.deps import CurrentMerchant, current_merchant, get_runtime, require_csrf, session_merchant
+from feedbridge.web.deps import (
+    MAX_ID,
+    CurrentMerchant,
+    Offset,
+    RowId,
+    current_merchant,
+    get_runtime,
+    require_csrf,
+    session_merchant,
+)
 from feedbridge.web.errors import NotFound, WebError
 from feedbridge.web.render import redirect, render
 from feedbridge.web.tiktok_regions import REGIONS
@@ -59,7 +68,8 @@ def home(request: Request) -> Response:
 
 
 @router.post("/attention/intents/{intent_id}/retry")
-def retry_intent(request: Request, intent_id: int, me: CurrentMerchant = Depends(current_merchant)) -> Response:
+def retry_intent(request: Request, intent_id: RowId,
+                 me: CurrentMerchant = Depends(current_merchant)) -> Response:
     """The retry button of a failed piece of work."""
     with transaction(get_runtime(request).sessions) as session:
         if not intents.retry_failed(session, intent_id, merchant_id=me.id):
@@ -151,7 +161,7 @@ def _connection_context(request: Request, merchant_id: int, connection_id: int) 
 
 
 @router.get("/connections/{connection_id}")
-def connection_page(request: Request, connection_id: int, connected: int = 0,
+def connection_page(request: Request, connection_id: RowId, connected: int = 0,
                     me: CurrentMerchant = Depends(current_merchant)) -> Response:
     """One store: which TikTok shops it feeds, reconnect, delete."""
     context = _connection_context(request, me.id, connection_id)
@@ -160,7 +170,7 @@ def connection_page(request: Request, connection_id: int, connected: int = 0,
 
 
 @router.post("/connections/{connection_id}/reconnect")
-async def reconnect(request: Request, connection_id: int,
+async def reconnect(request: Request, connection_id: RowId,
                     me: CurrentMerchant = Depends(current_merchant)) -> Response:
     """New credentials for a store (e.g. after a token was rotated)."""
     context = await run_in_threadpool(_connection_context, request, me.id, connection_id)
@@ -177,7 +187,7 @@ async def reconnect(request: Request, connection_id: int,
 
 
 @router.post("/connections/{connection_id}/delete")
-def delete(request: Request, connection_id: int, me: CurrentMerchant = Depends(current_merchant)) -> Response:
+def delete(request: Request, connection_id: RowId, me: CurrentMerchant = Depends(current_merchant)) -> Response:
     """Remove a store connection."""
     with transaction(get_runtime(request).sessions) as session:
         delete_connection(session, me.id, connection_id)
@@ -185,7 +195,7 @@ def delete(request: Request, connection_id: int, me: CurrentMerchant = Depends(c
 
 
 @router.post("/connections/{connection_id}/feeds")
-async def choose_feeds(request: Request, connection_id: int,
+async def choose_feeds(request: Request, connection_id: RowId,
                        me: CurrentMerchant = Depends(current_merchant)) -> Response:
     """Choose which TikTok shops this store feeds."""
     form = await request.form()
@@ -214,7 +224,7 @@ def mapping_page(request: Request, me: CurrentMerchant = Depends(current_merchan
 
 
 @router.get("/products")
-def products_page(request: Request, offset: int = Query(0, ge=0),
+def products_page(request: Request, offset: Offset = 0,
                   me: CurrentMerchant = Depends(current_merchant)) -> Response:
     """Products read from the connected stores."""
     with transaction(get_runtime(request).sessions) as session:
@@ -225,7 +235,7 @@ def products_page(request: Request, offset: int = Query(0, ge=0),
 
 
 @router.get("/listings")
-def listings_page(request: Request, status: str = "", offset: int = Query(0, ge=0),
+def listings_page(request: Request, status: str = "", offset: Offset = 0,
                   me: CurrentMerchant = Depends(current_merchant)) -> Response:
     """Listings by status, with the reason and the fix for those that failed."""
     with transaction(get_runtime(request).sessions) as session:
@@ -245,7 +255,7 @@ def link_page(request: Request, me: CurrentMerchant = Depends(current_merchant))
 
 
 @router.get("/orders")
-def orders_page(request: Request, sync_state: str = "", offset: int = Query(0, ge=0),
+def orders_page(request: Request, sync_state: str = "", offset: Offset = 0,
                 me: CurrentMerchant = Depends(current_merchant)) -> Response:
     """TikTok orders and the store orders made from them."""
     with transaction(get_runtime(request).sessions) as session:
@@ -266,7 +276,7 @@ def carriers_page(request: Request, me: CurrentMerchant = Depends(current_mercha
 
 
 @router.get("/activity")
-def activity_page(request: Request, level: str = "", before: int | None = Query(None, ge=1),
+def activity_page(request: Request, level: str = "", before: int | None = Query(None, ge=1, le=MAX_ID),
                   me: CurrentMerchant = Depends(current_merchant)) -> Response:
     """The activity log, newest first, filtered by level."""
     if level and level not in repo.LEVELS:
