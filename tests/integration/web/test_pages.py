@@ -2,17 +2,27 @@
 
 from __future__ import annotations
 
+import dataclasses
 import re
 from datetime import UTC, date, datetime, timedelta
 
+import pytest
 from sqlalchemy import select
 
 from feedbridge.db.models import Activity, Intent, Order, StoreConnection, StoreFeed, TikTokShop
 from feedbridge.db.session import transaction
 from feedbridge.runtime import Runtime
 from feedbridge.web import repo
+from feedbridge.web.connect import FORMS
 from feedbridge.web.render import NAV
-from tests.integration.web.helpers import GOOD_TOKEN, Visitor, create_merchant, merchant_id, seed_rows
+from tests.integration.web.helpers import (
+    FAKE_FORM,
+    GOOD_TOKEN,
+    Visitor,
+    create_merchant,
+    merchant_id,
+    seed_rows,
+)
 
 
 def _signed_up(visitor: Visitor, runtime: Runtime, email: str = "pages@example.com") -> int:
@@ -206,3 +216,36 @@ def test_an_exchange_rate_on_the_store_page_clears_the_currency_mismatch(visitor
     with transaction(runtime.sessions) as session:
         feed = session.get(StoreFeed, ids["feed"])
         assert feed is not None and feed.exchange_rate is None and feed.status == "currency_mismatch"
+
+
+def test_reconnecting_checks_the_new_credentials_and_keeps_the_generated_webhook_secret(
+        visitor: Visitor, runtime: Runtime, fake_platform: list[dict[str, object]],
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setitem(FORMS, "fakeshop", dataclasses.replace(FAKE_FORM, generated=("webhook_secret",)))
+    me = _signed_up(visitor, runtime)
+    visitor.get("/connect/store?platform=fakeshop")
+    created = visitor.post("/connect/store", {"platform": "fakeshop", "base_url": "https://fake-outfitters.example",
+                                              "access_token": GOOD_TOKEN, "client_secret": "first"})
+    assert created.status_code == 303
+    with transaction(runtime.sessions) as session:
+        row = session.scalars(select(StoreConnection).where(StoreConnection.merchant_id == me)).one()
+        row.status, row.status_reason = "disconnected", "The store refused our token."
+        first = runtime.vault.decrypt(row.credentials)
+    assert len(first["webhook_secret"]) >= 24
+    assert "Reconnect" in visitor.get("/connections").text
+
+    visitor.get(f"/connections/{row.id}")
+    refused = visitor.post(f"/connections/{row.id}/reconnect", {"base_url": "https://fake-outfitters.example",
+                                                                "access_token": "stale", "client_secret": "x"})
+    assert refused.status_code == 422 and "The store refused these credentials" in refused.text
+    visitor.get(f"/connections/{row.id}")
+    saved = visitor.post(f"/connections/{row.id}/reconnect", {"base_url": "https://fake-outfitters.example",
+                                                              "access_token": GOOD_TOKEN, "client_secret": "second"})
+    assert saved.status_code == 303
+    with transaction(runtime.sessions) as session:
+        again = session.get(StoreConnection, row.id)
+        assert again is not None and again.status == "connected" and again.status_reason == ""
+        creds = runtime.vault.decrypt(again.credentials)
+    assert creds == {"access_token": GOOD_TOKEN, "client_secret": "second",
+                     "webhook_secret": first["webhook_secret"]}
+    assert fake_platform[-1]["webhook_secret"] == first["webhook_secret"]
