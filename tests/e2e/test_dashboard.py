@@ -36,6 +36,8 @@ def connect_fake_store(page: Any, token: str = GOOD_TOKEN) -> None:
 
 
 def test_a_merchant_signs_up_connects_a_store_and_makes_an_api_token(page: Any, web: str) -> None:
+    console_errors: list[str] = []
+    page.on("console", lambda message: console_errors.append(message.text) if message.type == "error" else None)
     sign_up(page, web, "browser@example.com")
     checklist = page.locator("ol.checklist")
     expect(checklist.get_by_role("heading", name="Connect your TikTok shop")).to_be_visible()
@@ -61,6 +63,7 @@ def test_a_merchant_signs_up_connects_a_store_and_makes_an_api_token(page: Any, 
     page.get_by_label("Show").select_option("error")
     expect(page.locator("#activity-list")).to_contain_text("No error entries.")
     expect(page).to_have_url(re.compile(r"/activity\?level=error$"))
+    assert console_errors == []  # e.g. no Content-Security-Policy violations by htmx or the pages
 
 
 def test_refused_credentials_are_shown_next_to_the_form(page: Any, web: str) -> None:

@@ -249,3 +249,15 @@ def test_reconnecting_checks_the_new_credentials_and_keeps_the_generated_webhook
     assert creds == {"access_token": GOOD_TOKEN, "client_secret": "second",
                      "webhook_secret": first["webhook_secret"]}
     assert fake_platform[-1]["webhook_secret"] == first["webhook_secret"]
+
+
+def test_pages_carry_security_headers(visitor: Visitor, runtime: Runtime) -> None:
+    _signed_up(visitor, runtime)
+    headers = visitor.get("/").headers
+    assert "script-src 'self'" in headers["content-security-policy"]
+    assert "frame-ancestors 'none'" in headers["content-security-policy"]
+    assert headers["x-frame-options"] == "DENY" and headers["x-content-type-options"] == "nosniff"
+    fresh = Visitor(visitor.base_url)
+    cookie = fresh.get("/login").headers.get("set-cookie", "")
+    fresh.close()
+    assert "httponly" in cookie.lower() and "samesite=lax" in cookie.lower()
