@@ -13,7 +13,7 @@ from fastapi.responses import Response
 from starlette.concurrency import run_in_threadpool
 
 from feedbridge.db import intents
-from feedbridge.db.models import StoreConnection
+from feedbridge.db.models import StoreConnection, TikTokShop
 from feedbridge.db.session import transaction
 from feedbridge.errors import ConfigError, DataError
 from feedbridge.web import repo
@@ -155,7 +155,16 @@ def _connection_context(request: Request, merchant_id: int, connection_id: int) 
         store = repo.owned(session, StoreConnection, merchant_id, connection_id, "store connection")
         shops = repo.shops(session, merchant_id)
         feeds = repo.feeds(session, merchant_id, store.id)
-    context = _connect_context(store.platform, {"base_url": store.base_url}, None, store)
+    values = {"base_url": store.base_url}
+    form = FORMS.get(store.platform)
+    if form is not None:
+        try:
+            stored = get_runtime(request).vault.decrypt(store.credentials)
+        except ConfigError:
+            stored = {}
+        # Non-secret values (e.g. a BigCommerce store hash) are filled in again; secrets never are.
+        values.update({f.name: str(stored.get(f.name, "")) for f in form.fields if not f.secret})
+    context = _connect_context(store.platform, values, None, store)
     context.update(store=store, shops=shops, feeds=feeds, fed={f.tiktok_shop_id for f in feeds})
     return context
 
@@ -191,6 +200,19 @@ def delete(request: Request, connection_id: RowId, me: CurrentMerchant = Depends
     """Remove a store connection."""
     with transaction(get_runtime(request).sessions) as session:
         delete_connection(session, me.id, connection_id)
+    return redirect(request, "/connections")
+
+
+@router.post("/connections/tiktok/{shop_id}/delete")
+def delete_shop(request: Request, shop_id: RowId, me: CurrentMerchant = Depends(current_merchant)) -> Response:
+    """Remove a TikTok shop: its feeds and its order history in feedbridge go with it."""
+    with transaction(get_runtime(request).sessions) as session:
+        shop = repo.owned(session, TikTokShop, me.id, shop_id, "TikTok shop")
+        label = shop.name or shop.shop_id
+        session.delete(shop)
+        repo.log_activity(session, me.id, "tiktok.disconnected", f"Removed the TikTok shop {label}.",
+                          action="Listings stay on TikTok Shop; connect the shop again to manage them.",
+                          subject=f"tiktok_shop:{shop_id}")
     return redirect(request, "/connections")
 
 

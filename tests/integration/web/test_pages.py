@@ -13,7 +13,7 @@ from feedbridge.db.models import Activity, Intent, Order, StoreConnection, Store
 from feedbridge.db.session import transaction
 from feedbridge.runtime import Runtime
 from feedbridge.web import repo
-from feedbridge.web.connect import FORMS
+from feedbridge.web.connect import FORMS, CredentialField
 from feedbridge.web.render import NAV
 from tests.integration.web.helpers import (
     FAKE_FORM,
@@ -261,3 +261,35 @@ def test_pages_carry_security_headers(visitor: Visitor, runtime: Runtime) -> Non
     cookie = fresh.get("/login").headers.get("set-cookie", "")
     fresh.close()
     assert "httponly" in cookie.lower() and "samesite=lax" in cookie.lower()
+
+
+def test_removing_a_tiktok_shop_removes_its_feeds_and_logs_it(visitor: Visitor, runtime: Runtime,
+                                                              fake_platform: list[dict[str, object]]) -> None:
+    me = _signed_up(visitor, runtime)
+    ids = seed_rows(runtime, me, "Shop")
+    assert "Shop shop" in visitor.get("/connections").text
+    assert visitor.post(f"/connections/tiktok/{ids['shop']}/delete").status_code == 303
+    with transaction(runtime.sessions) as session:
+        assert session.get(TikTokShop, ids["shop"]) is None
+        assert session.get(StoreFeed, ids["feed"]) is None
+        assert session.get(StoreConnection, ids["store"]) is not None
+    assert "Removed the TikTok shop Shop shop." in visitor.get("/activity").text
+
+
+def test_the_reconnect_form_fills_in_non_secret_values_only(visitor: Visitor, runtime: Runtime,
+                                                            fake_platform: list[dict[str, object]],
+                                                            monkeypatch: pytest.MonkeyPatch) -> None:
+    form = dataclasses.replace(FAKE_FORM, fields=(*FAKE_FORM.fields, CredentialField("store_hash", "Store hash",
+                                                                                     secret=False)))
+    monkeypatch.setitem(FORMS, "fakeshop", form)
+    me = _signed_up(visitor, runtime)
+    with transaction(runtime.sessions) as session:
+        row = StoreConnection(merchant_id=me, platform="fakeshop", base_url="https://h.example", name="Hash store",
+                              credentials=runtime.vault.encrypt({"access_token": "tok-secret",
+                                                                 "client_secret": "cs-secret", "store_hash": "abc123"}))
+        session.add(row)
+        session.flush()
+        row_id = row.id
+    page = visitor.get(f"/connections/{row_id}").text
+    assert 'value="abc123"' in page
+    assert "tok-secret" not in page and "cs-secret" not in page

@@ -15,7 +15,7 @@ import pytest
 from fastapi import FastAPI
 from sqlalchemy import select
 
-from feedbridge.db.models import ApiToken, Intent, StoreConnection, StoreFeed
+from feedbridge.db.models import ApiToken, Intent, StoreConnection, StoreFeed, TikTokShop
 from feedbridge.db.session import transaction
 from feedbridge.runtime import Runtime
 from feedbridge.web.app import create_app
@@ -81,7 +81,7 @@ def _leaks(response: httpx.Response) -> bool:
 
 def _fill(path: str, ids: dict[str, int]) -> str:
     names = {"connection_id": "store", "feed_id": "feed", "listing_id": "listing", "order_id": "order",
-             "token_id": "token", "intent_id": "intent"}
+             "token_id": "token", "intent_id": "intent", "shop_id": "shop"}
 
     def one(match: re.Match[str]) -> str:
         name = match.group(1).split(":")[0]
@@ -154,6 +154,7 @@ def test_merchant_b_cannot_read_or_change_merchant_a_rows_on_any_route(
     with transaction(runtime.sessions) as session:
         assert session.get(StoreConnection, ids["store"]) is not None
         assert session.get(StoreFeed, ids["feed"]) is not None
+        assert session.get(TikTokShop, ids["shop"]) is not None
         token = session.get(ApiToken, ids["token"])
         assert token is not None and token.revoked_at is None
         intent = session.get(Intent, ids["intent"])
