@@ -21,6 +21,7 @@ from feedbridge.web import accounts, api, pages
 from feedbridge.web.errors import install_error_handlers
 from feedbridge.web.render import templates
 from feedbridge.web.security import session_key
+from feedbridge.web.throttle import LoginThrottle
 
 HERE = Path(__file__).parent
 SESSION_MAX_AGE = 14 * 24 * 3600
@@ -36,6 +37,7 @@ def create_app(runtime: Runtime) -> FastAPI:
     app = FastAPI(title="feedbridge", version=feedbridge.__version__, docs_url="/api/docs",
                   openapi_url="/openapi.json")
     app.state.runtime = runtime
+    app.state.login_throttle = LoginThrottle()
     app.add_middleware(SessionMiddleware, secret_key=session_key(runtime.settings.secret_key),
                        session_cookie="feedbridge_session", max_age=SESSION_MAX_AGE, same_site="lax",
                        https_only=runtime.settings.public_url.startswith("https://"))

@@ -105,3 +105,30 @@ def test_password_hashes_are_salted_and_verified() -> None:
     assert not verify_password(PASSWORD + "!", first)
     assert not verify_password(PASSWORD, None)
     assert not verify_password(PASSWORD, "md5$abc")
+
+
+def test_too_many_wrong_passwords_lock_the_login_for_a_while(visitor: Visitor, runtime: Runtime) -> None:
+    create_merchant(runtime, "locked@example.com")
+    for _ in range(10):
+        assert visitor.log_in("locked@example.com", "guess").status_code == 401
+    refused = visitor.log_in("locked@example.com", PASSWORD)
+    assert refused.status_code == 429 and "Too many failed log-ins" in refused.text
+    assert visitor.get("/settings").status_code == 303
+
+
+def test_changing_the_password_keeps_this_session_and_ends_the_others(visitor: Visitor, other_visitor: Visitor,
+                                                                      runtime: Runtime) -> None:
+    visitor.sign_up("change@example.com")
+    other_visitor.log_in("change@example.com")
+    assert other_visitor.get("/settings").status_code == 200
+    visitor.get("/settings")
+    wrong = visitor.post("/settings/password", {"current_password": "nope", "new_password": "another password 1",
+                                                "new_password_again": "another password 1"})
+    assert wrong.status_code == 422 and "current password is not right" in wrong.text
+    changed = visitor.post("/settings/password", {"current_password": PASSWORD,
+                                                  "new_password": "another password 1",
+                                                  "new_password_again": "another password 1"})
+    assert changed.status_code == 303
+    assert "Your password was changed" in visitor.get(changed.headers["location"]).text
+    assert other_visitor.get("/settings").status_code == 303
+    assert visitor.log_in("change@example.com", "another password 1").status_code == 303

@@ -26,7 +26,8 @@ A_EMAIL = "alpha-owner@example.com"
 # Routes without an id in the path that change state: what each one does to other merchants (nothing).
 PARAMLESS_WRITES = {
     ("POST", "/signup"), ("POST", "/login"), ("POST", "/logout"), ("POST", "/settings/tokens"),
-    ("POST", "/connect/store"), ("POST", "/api/v1/connections"), ("POST", "/api/v1/feeds"),
+    ("POST", "/settings/password"), ("POST", "/connect/store"), ("POST", "/api/v1/connections"),
+    ("POST", "/api/v1/feeds"),
     ("POST", "/api/v1/tokens"),
 }
 SKIPPED_PREFIXES = ("/static", "/openapi.json", "/api/docs", "/docs", "/redoc", "/healthz", "/webhooks")
