@@ -11,7 +11,15 @@ from feedbridge.db.models import ApiToken, Merchant, utcnow
 from feedbridge.db.session import transaction
 from feedbridge.errors import DataError
 from feedbridge.web import repo
-from feedbridge.web.deps import CurrentMerchant, current_merchant, get_runtime, require_csrf, session_merchant
+from feedbridge.web.deps import (
+    CurrentMerchant,
+    RowId,
+    current_merchant,
+    get_runtime,
+    require_csrf,
+    session_merchant,
+)
+from feedbridge.web.errors import Unauthorized
 from feedbridge.web.render import redirect, render, safe_next
 from feedbridge.web.security import (
     MIN_PASSWORD_LENGTH,
@@ -23,6 +31,7 @@ from feedbridge.web.security import (
     token_prefix,
     verify_password,
 )
+from feedbridge.web.throttle import LoginThrottle
 
 router = APIRouter(include_in_schema=False, dependencies=[Depends(require_csrf)])
 
@@ -109,17 +118,31 @@ def login_page(request: Request, next: str = "/") -> Response:
     return render(request, "login.html", {"values": {}, "next": safe_next(next)})
 
 
+def _throttle(request: Request) -> LoginThrottle:
+    throttle: LoginThrottle = request.app.state.login_throttle
+    return throttle
+
+
 @router.post("/login")
 def login(request: Request, email: str = Form(""), password: str = Form(""), next: str = Form("/")) -> Response:
-    """Check the password and start a session."""
+    """Check the password and start a session (refused for a while after too many failures)."""
     runtime = get_runtime(request)
+    address = email.strip().lower()
+    keys = (f"email:{address}", f"client:{request.client.host if request.client else ''}")
+    throttle = _throttle(request)
+    context = {"values": {"email": email}, "next": safe_next(next)}
+    wait = throttle.retry_after(*keys)
+    if wait > 0:
+        error = DataError(f"Too many failed log-ins. Try again in {int(wait // 60) + 1} minutes.", field="password")
+        return render(request, "login.html", {**context, "error": error}, status=429)
     with transaction(runtime.sessions) as session:
-        merchant = repo.merchant_by_email(session, email.strip().lower())
+        merchant = repo.merchant_by_email(session, address)
     # verify_password runs scrypt even for an unknown e-mail, so timing does not reveal which accounts exist.
     if not verify_password(password, merchant.password_hash if merchant else None) or merchant is None:
+        throttle.failed(*keys)
         error = DataError("Wrong e-mail or password.", field="password")
-        return render(request, "login.html", {"values": {"email": email}, "next": safe_next(next), "error": error},
-                      status=401)
+        return render(request, "login.html", {**context, "error": error}, status=401)
+    throttle.succeeded(keys[0])
     log_in(request, merchant)
     return redirect(request, safe_next(next))
 
@@ -132,11 +155,41 @@ def logout(request: Request) -> Response:
 
 
 @router.get("/settings")
-def settings_page(request: Request, me: CurrentMerchant = Depends(current_merchant)) -> Response:
-    """Account details and API tokens."""
+def settings_page(request: Request, password: str = "",
+                  me: CurrentMerchant = Depends(current_merchant)) -> Response:
+    """Account details, password and API tokens."""
     with transaction(get_runtime(request).sessions) as session:
         rows = repo.tokens(session, me.id)
-    return render(request, "settings.html", {"tokens": rows}, active="settings")
+    return render(request, "settings.html", {"tokens": rows, "password_changed": password == "changed"},
+                  active="settings")
+
+
+@router.post("/settings/password")
+def change_password(request: Request, current_password: str = Form(""), new_password: str = Form(""),
+                    new_password_again: str = Form(""), me: CurrentMerchant = Depends(current_merchant)) -> Response:
+    """Change the password; every other session of this account ends, this one stays logged in."""
+    runtime = get_runtime(request)
+    with transaction(runtime.sessions) as session:
+        merchant = session.get(Merchant, me.id)  # the logged-in merchant's own row
+        if merchant is None:
+            raise Unauthorized("Log in to continue.")
+        try:
+            if not verify_password(current_password, merchant.password_hash):
+                raise DataError("Your current password is not right.", field="current_password")
+            if len(new_password) < MIN_PASSWORD_LENGTH:
+                raise DataError(f"Choose a password of at least {MIN_PASSWORD_LENGTH} characters.",
+                                field="new_password")
+            if new_password != new_password_again:
+                raise DataError("The two new passwords are not the same.", field="new_password_again")
+        except DataError as exc:
+            rows = repo.tokens(session, me.id)
+            return render(request, "settings.html", {"tokens": rows, "password_error": exc}, status=422,
+                          active="settings")
+        merchant.password_hash = hash_password(new_password)
+        repo.log_activity(session, me.id, "account.password_changed", "Your password was changed.",
+                          action="Other devices were logged out.")
+    log_in(request, merchant)
+    return redirect(request, "/settings?password=changed")
 
 
 @router.post("/settings/tokens")
@@ -151,7 +204,8 @@ def create_token_page(request: Request, name: str = Form(""),
 
 
 @router.post("/settings/tokens/{token_id}/revoke")
-def revoke_token_page(request: Request, token_id: int, me: CurrentMerchant = Depends(current_merchant)) -> Response:
+def revoke_token_page(request: Request, token_id: RowId,
+                      me: CurrentMerchant = Depends(current_merchant)) -> Response:
     """Revoke an API token."""
     with transaction(get_runtime(request).sessions) as session:
         revoke_token(session, me.id, token_id)

@@ -17,7 +17,7 @@ from feedbridge.db.session import transaction
 from feedbridge.web import repo
 from feedbridge.web.accounts import create_token, revoke_token
 from feedbridge.web.connect import connect_store, create_feed, delete_connection, delete_feed
-from feedbridge.web.deps import CurrentMerchant, api_merchant, get_runtime
+from feedbridge.web.deps import MAX_ID, CurrentMerchant, Offset, RowId, api_merchant, get_runtime
 from feedbridge.web.errors import ERROR_RESPONSES
 
 router = APIRouter(prefix="/api/v1", tags=["api v1"], responses=ERROR_RESPONSES)
@@ -88,9 +88,9 @@ class FeedOut(Out):
 class FeedIn(BaseModel):
     """Let a store feed a TikTok shop; an exchange rate is needed when their currencies differ."""
 
-    store_connection_id: int
-    tiktok_shop_id: int
-    exchange_rate: str | None = Field(None, examples=["0.79"])
+    store_connection_id: int = Field(ge=1, le=MAX_ID)
+    tiktok_shop_id: int = Field(ge=1, le=MAX_ID)
+    exchange_rate: str | None = Field(None, max_length=40, examples=["0.79"])
 
 
 class ActivityOut(Out):
@@ -207,7 +207,7 @@ async def create_connection(request: Request, body: ConnectionIn,
 
 
 @router.get("/connections/{connection_id}", response_model=ConnectionOut)
-def get_connection(request: Request, connection_id: int,
+def get_connection(request: Request, connection_id: RowId,
                    current: CurrentMerchant = Depends(api_merchant)) -> ConnectionOut:
     """One store connection."""
     with transaction(get_runtime(request).sessions) as session:
@@ -216,7 +216,7 @@ def get_connection(request: Request, connection_id: int,
 
 
 @router.delete("/connections/{connection_id}", status_code=204, response_class=Response)
-def remove_connection(request: Request, connection_id: int,
+def remove_connection(request: Request, connection_id: RowId,
                       current: CurrentMerchant = Depends(api_merchant)) -> Response:
     """Remove a store connection and its feeds."""
     with transaction(get_runtime(request).sessions) as session:
@@ -232,7 +232,7 @@ def list_shops(request: Request, current: CurrentMerchant = Depends(api_merchant
 
 
 @router.get("/feeds", response_model=list[FeedOut])
-def list_feeds(request: Request, store_connection_id: int | None = None,
+def list_feeds(request: Request, store_connection_id: int | None = Query(None, ge=1, le=MAX_ID),
                current: CurrentMerchant = Depends(api_merchant)) -> list[FeedOut]:
     """Which stores feed which TikTok shops."""
     with transaction(get_runtime(request).sessions) as session:
@@ -252,14 +252,14 @@ async def add_feed(request: Request, body: FeedIn, current: CurrentMerchant = De
 
 
 @router.get("/feeds/{feed_id}", response_model=FeedOut)
-def get_feed(request: Request, feed_id: int, current: CurrentMerchant = Depends(api_merchant)) -> FeedOut:
+def get_feed(request: Request, feed_id: RowId, current: CurrentMerchant = Depends(api_merchant)) -> FeedOut:
     """One feed."""
     with transaction(get_runtime(request).sessions) as session:
         return FeedOut.model_validate(repo.owned(session, StoreFeed, current.id, feed_id, "feed"))
 
 
 @router.delete("/feeds/{feed_id}", status_code=204, response_class=Response)
-def remove_feed(request: Request, feed_id: int, current: CurrentMerchant = Depends(api_merchant)) -> Response:
+def remove_feed(request: Request, feed_id: RowId, current: CurrentMerchant = Depends(api_merchant)) -> Response:
     """Stop a store feeding a TikTok shop."""
     with transaction(get_runtime(request).sessions) as session:
         delete_feed(session, current.id, feed_id)
@@ -268,7 +268,7 @@ def remove_feed(request: Request, feed_id: int, current: CurrentMerchant = Depen
 
 @router.get("/activity", response_model=ActivityPage)
 def list_activity(request: Request, level: str | None = Query(None, pattern="^(info|warning|error)$"),
-                  before: int | None = Query(None, ge=1), limit: int = Query(50, ge=1, le=200),
+                  before: int | None = Query(None, ge=1, le=MAX_ID), limit: int = Query(50, ge=1, le=200),
                   current: CurrentMerchant = Depends(api_merchant)) -> ActivityPage:
     """The activity log, newest first."""
     with transaction(get_runtime(request).sessions) as session:
@@ -278,7 +278,7 @@ def list_activity(request: Request, level: str | None = Query(None, pattern="^(i
 
 
 @router.get("/listings", response_model=ListingPage)
-def list_listings(request: Request, status: str | None = None, offset: int = Query(0, ge=0),
+def list_listings(request: Request, status: str | None = None, offset: Offset = 0,
                   limit: int = Query(100, ge=1, le=500),
                   current: CurrentMerchant = Depends(api_merchant)) -> ListingPage:
     """Listings, optionally of one status (e.g. failed_to_sync)."""
@@ -289,14 +289,15 @@ def list_listings(request: Request, status: str | None = None, offset: int = Que
 
 
 @router.get("/listings/{listing_id}", response_model=ListingOut)
-def get_listing(request: Request, listing_id: int, current: CurrentMerchant = Depends(api_merchant)) -> ListingOut:
+def get_listing(request: Request, listing_id: RowId,
+                current: CurrentMerchant = Depends(api_merchant)) -> ListingOut:
     """One listing."""
     with transaction(get_runtime(request).sessions) as session:
         return ListingOut.model_validate(repo.owned(session, Listing, current.id, listing_id, "listing"))
 
 
 @router.get("/orders", response_model=OrderPage)
-def list_orders(request: Request, sync_state: str | None = None, offset: int = Query(0, ge=0),
+def list_orders(request: Request, sync_state: str | None = None, offset: Offset = 0,
                 limit: int = Query(100, ge=1, le=500),
                 current: CurrentMerchant = Depends(api_merchant)) -> OrderPage:
     """Orders, optionally in one sync state (e.g. failed)."""
@@ -307,7 +308,7 @@ def list_orders(request: Request, sync_state: str | None = None, offset: int = Q
 
 
 @router.get("/orders/{order_id}", response_model=OrderOut)
-def get_order(request: Request, order_id: int, current: CurrentMerchant = Depends(api_merchant)) -> OrderOut:
+def get_order(request: Request, order_id: RowId, current: CurrentMerchant = Depends(api_merchant)) -> OrderOut:
     """One order."""
     with transaction(get_runtime(request).sessions) as session:
         return OrderOut.model_validate(repo.owned(session, Order, current.id, order_id, "order"))
@@ -330,7 +331,7 @@ def add_token(request: Request, body: TokenIn, current: CurrentMerchant = Depend
 
 
 @router.delete("/tokens/{token_id}", status_code=204, response_class=Response)
-def remove_token(request: Request, token_id: int, current: CurrentMerchant = Depends(api_merchant)) -> Response:
+def remove_token(request: Request, token_id: RowId, current: CurrentMerchant = Depends(api_merchant)) -> Response:
     """Revoke an API token (it stops working at once)."""
     with transaction(get_runtime(request).sessions) as session:
         revoke_token(session, current.id, token_id)

@@ -4,10 +4,11 @@ from __future__ import annotations
 
 import importlib
 import importlib.util
+from collections.abc import Awaitable, Callable
 from pathlib import Path
 from typing import Any
 
-from fastapi import FastAPI
+from fastapi import FastAPI, Request, Response
 from fastapi.responses import JSONResponse
 from fastapi.staticfiles import StaticFiles
 from starlette.middleware.sessions import SessionMiddleware
@@ -20,9 +21,13 @@ from feedbridge.web import accounts, api, pages
 from feedbridge.web.errors import install_error_handlers
 from feedbridge.web.render import templates
 from feedbridge.web.security import session_key
+from feedbridge.web.throttle import LoginThrottle
 
 HERE = Path(__file__).parent
 SESSION_MAX_AGE = 14 * 24 * 3600
+# The dashboard loads nothing from elsewhere and runs no inline script; the API docs page (CDN assets) is exempt.
+CONTENT_SECURITY_POLICY = ("default-src 'self'; img-src 'self' data:; style-src 'self'; script-src 'self'; "
+                           "object-src 'none'; base-uri 'none'; form-action 'self'; frame-ancestors 'none'")
 
 __all__ = ["create_app", "templates"]
 
@@ -32,10 +37,21 @@ def create_app(runtime: Runtime) -> FastAPI:
     app = FastAPI(title="feedbridge", version=feedbridge.__version__, docs_url="/api/docs",
                   openapi_url="/openapi.json")
     app.state.runtime = runtime
+    app.state.login_throttle = LoginThrottle()
     app.add_middleware(SessionMiddleware, secret_key=session_key(runtime.settings.secret_key),
                        session_cookie="feedbridge_session", max_age=SESSION_MAX_AGE, same_site="lax",
                        https_only=runtime.settings.public_url.startswith("https://"))
     install_error_handlers(app)
+
+    @app.middleware("http")
+    async def security_headers(request: Request, call_next: Callable[[Request], Awaitable[Response]]) -> Response:
+        response = await call_next(request)
+        response.headers.setdefault("X-Content-Type-Options", "nosniff")
+        response.headers.setdefault("Referrer-Policy", "same-origin")
+        if response.headers.get("content-type", "").startswith("text/html") and request.url.path != "/api/docs":
+            response.headers.setdefault("Content-Security-Policy", CONTENT_SECURITY_POLICY)
+            response.headers.setdefault("X-Frame-Options", "DENY")
+        return response
     app.mount("/static", StaticFiles(directory=str(HERE / "static")), name="static")
 
     from feedbridge.web.webhooks import router as webhook_router

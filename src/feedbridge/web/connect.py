@@ -216,6 +216,7 @@ def delete_connection(session: Session, merchant_id: int, connection_id: int) ->
     row = repo.owned(session, StoreConnection, merchant_id, connection_id, "store connection")
     for feed in repo.feeds(session, merchant_id, row.id):
         session.delete(feed)
+    session.flush()  # feeds first: the database would cascade them, but the ORM expects to delete them itself
     session.delete(row)
     repo.log_activity(session, merchant_id, "store.disconnected",
                       f"Removed the {row.platform} store {row.name or row.base_url}.",
@@ -273,9 +274,13 @@ def create_feed(session: Session, merchant_id: int, store_connection_id: int, ti
     return feed
 
 
-def set_store_feeds(session: Session, merchant_id: int, store_connection_id: int,
-                    tiktok_shop_ids: set[int]) -> list[StoreFeed]:
-    """Make the store feed exactly these TikTok shops (creating and removing feeds)."""
+def set_store_feeds(session: Session, merchant_id: int, store_connection_id: int, tiktok_shop_ids: set[int],
+                    exchange_rates: Mapping[int, str | None] | None = None) -> list[StoreFeed]:
+    """Make the store feed exactly these TikTok shops (creating and removing feeds), with their exchange rates.
+
+    `exchange_rates` maps a TikTok shop id to "1 store currency = rate shop currency"; empty clears the rate.
+    """
+    rates = {shop_id: parse_exchange_rate(value) for shop_id, value in (exchange_rates or {}).items()}
     store = repo.owned(session, StoreConnection, merchant_id, store_connection_id, "store connection")
     for shop_id in tiktok_shop_ids:
         repo.owned(session, TikTokShop, merchant_id, shop_id, "TikTok shop")
@@ -283,8 +288,11 @@ def set_store_feeds(session: Session, merchant_id: int, store_connection_id: int
     for shop_id, feed in current.items():
         if shop_id not in tiktok_shop_ids:
             delete_feed(session, merchant_id, feed.id)
+        elif shop_id in rates and rates[shop_id] != feed.exchange_rate:
+            feed.exchange_rate = rates[shop_id]
+            _apply_currency_rule(session, feed, store)
     for shop_id in sorted(tiktok_shop_ids - set(current)):
-        create_feed(session, merchant_id, store.id, shop_id)
+        create_feed(session, merchant_id, store.id, shop_id, rates.get(shop_id))
     session.flush()
     return repo.feeds(session, merchant_id, store.id)
 

@@ -9,8 +9,9 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from typing import Annotated
 
-from fastapi import Depends, Request
+from fastapi import Depends, Path, Query, Request
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 from sqlalchemy import select
 
@@ -20,6 +21,9 @@ from feedbridge.runtime import Runtime
 from feedbridge.web.errors import Forbidden, Unauthorized
 from feedbridge.web.security import password_fingerprint, same_token, token_hash
 
+MAX_ID = 2**31 - 1  # the largest id an INTEGER column holds on PostgreSQL
+RowId = Annotated[int, Path(ge=1, le=MAX_ID, description="The id of one of your own rows.")]
+Offset = Annotated[int, Query(ge=0, le=MAX_ID)]
 UNSAFE_METHODS = frozenset({"POST", "PUT", "PATCH", "DELETE"})
 TOKEN_TOUCH_INTERVAL = timedelta(minutes=1)
 bearer = HTTPBearer(auto_error=False, description="An API token made on the Settings page.")

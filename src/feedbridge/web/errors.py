@@ -117,6 +117,8 @@ def _validation_message(exc: RequestValidationError) -> tuple[str, str | None]:
     if not errors:
         return "The request is not valid.", None
     first = errors[0]
+    if first.get("type") == "json_invalid":
+        return "The request body is not valid JSON.", None
     loc = [str(part) for part in first.get("loc", ()) if part not in ("body", "query", "path", "header", "form")]
     field = ".".join(loc) or None
     message = str(first.get("msg", "is not valid"))

@@ -13,13 +13,22 @@ from fastapi.responses import Response
 from starlette.concurrency import run_in_threadpool
 
 from feedbridge.db import intents
-from feedbridge.db.models import StoreConnection
+from feedbridge.db.models import StoreConnection, TikTokShop
 from feedbridge.db.session import transaction
 from feedbridge.errors import ConfigError, DataError
 from feedbridge.web import repo
 from feedbridge.web.charts import daily_bars
 from feedbridge.web.connect import FORMS, connect_store, delete_connection, platform_form, set_store_feeds
-from feedbridge.web.deps import CurrentMerchant, current_merchant, get_runtime, require_csrf, session_merchant
+from feedbridge.web.deps import (
+    MAX_ID,
+    CurrentMerchant,
+    Offset,
+    RowId,
+    current_merchant,
+    get_runtime,
+    require_csrf,
+    session_merchant,
+)
 from feedbridge.web.errors import NotFound, WebError
 from feedbridge.web.render import redirect, render
 from feedbridge.web.tiktok_regions import REGIONS
@@ -59,7 +68,8 @@ def home(request: Request) -> Response:
 
 
 @router.post("/attention/intents/{intent_id}/retry")
-def retry_intent(request: Request, intent_id: int, me: CurrentMerchant = Depends(current_merchant)) -> Response:
+def retry_intent(request: Request, intent_id: RowId,
+                 me: CurrentMerchant = Depends(current_merchant)) -> Response:
     """The retry button of a failed piece of work."""
     with transaction(get_runtime(request).sessions) as session:
         if not intents.retry_failed(session, intent_id, merchant_id=me.id):
@@ -145,13 +155,22 @@ def _connection_context(request: Request, merchant_id: int, connection_id: int) 
         store = repo.owned(session, StoreConnection, merchant_id, connection_id, "store connection")
         shops = repo.shops(session, merchant_id)
         feeds = repo.feeds(session, merchant_id, store.id)
-    context = _connect_context(store.platform, {"base_url": store.base_url}, None, store)
+    values = {"base_url": store.base_url}
+    form = FORMS.get(store.platform)
+    if form is not None:
+        try:
+            stored = get_runtime(request).vault.decrypt(store.credentials)
+        except ConfigError:
+            stored = {}
+        # Non-secret values (e.g. a BigCommerce store hash) are filled in again; secrets never are.
+        values.update({f.name: str(stored.get(f.name, "")) for f in form.fields if not f.secret})
+    context = _connect_context(store.platform, values, None, store)
     context.update(store=store, shops=shops, feeds=feeds, fed={f.tiktok_shop_id for f in feeds})
     return context
 
 
 @router.get("/connections/{connection_id}")
-def connection_page(request: Request, connection_id: int, connected: int = 0,
+def connection_page(request: Request, connection_id: RowId, connected: int = 0,
                     me: CurrentMerchant = Depends(current_merchant)) -> Response:
     """One store: which TikTok shops it feeds, reconnect, delete."""
     context = _connection_context(request, me.id, connection_id)
@@ -160,7 +179,7 @@ def connection_page(request: Request, connection_id: int, connected: int = 0,
 
 
 @router.post("/connections/{connection_id}/reconnect")
-async def reconnect(request: Request, connection_id: int,
+async def reconnect(request: Request, connection_id: RowId,
                     me: CurrentMerchant = Depends(current_merchant)) -> Response:
     """New credentials for a store (e.g. after a token was rotated)."""
     context = await run_in_threadpool(_connection_context, request, me.id, connection_id)
@@ -177,26 +196,41 @@ async def reconnect(request: Request, connection_id: int,
 
 
 @router.post("/connections/{connection_id}/delete")
-def delete(request: Request, connection_id: int, me: CurrentMerchant = Depends(current_merchant)) -> Response:
+def delete(request: Request, connection_id: RowId, me: CurrentMerchant = Depends(current_merchant)) -> Response:
     """Remove a store connection."""
     with transaction(get_runtime(request).sessions) as session:
         delete_connection(session, me.id, connection_id)
     return redirect(request, "/connections")
 
 
+@router.post("/connections/tiktok/{shop_id}/delete")
+def delete_shop(request: Request, shop_id: RowId, me: CurrentMerchant = Depends(current_merchant)) -> Response:
+    """Remove a TikTok shop: its feeds and its order history in feedbridge go with it."""
+    with transaction(get_runtime(request).sessions) as session:
+        shop = repo.owned(session, TikTokShop, me.id, shop_id, "TikTok shop")
+        label = shop.name or shop.shop_id
+        session.delete(shop)
+        repo.log_activity(session, me.id, "tiktok.disconnected", f"Removed the TikTok shop {label}.",
+                          action="Listings stay on TikTok Shop; connect the shop again to manage them.",
+                          subject=f"tiktok_shop:{shop_id}")
+    return redirect(request, "/connections")
+
+
 @router.post("/connections/{connection_id}/feeds")
-async def choose_feeds(request: Request, connection_id: int,
+async def choose_feeds(request: Request, connection_id: RowId,
                        me: CurrentMerchant = Depends(current_merchant)) -> Response:
     """Choose which TikTok shops this store feeds."""
     form = await request.form()
     try:
         chosen = {int(str(value)) for value in form.getlist("shop")}
+        rates = {int(key.removeprefix("rate-")): str(value) for key, value in form.items()
+                 if key.startswith("rate-")}
     except ValueError as exc:
         raise DataError("Choose TikTok shops from the list.", field="shop") from exc
 
     def save() -> None:
         with transaction(get_runtime(request).sessions) as session:
-            set_store_feeds(session, me.id, connection_id, chosen)
+            set_store_feeds(session, me.id, connection_id, chosen, rates)
 
     await run_in_threadpool(save)
     return redirect(request, f"/connections/{connection_id}")
@@ -212,7 +246,7 @@ def mapping_page(request: Request, me: CurrentMerchant = Depends(current_merchan
 
 
 @router.get("/products")
-def products_page(request: Request, offset: int = Query(0, ge=0),
+def products_page(request: Request, offset: Offset = 0,
                   me: CurrentMerchant = Depends(current_merchant)) -> Response:
     """Products read from the connected stores."""
     with transaction(get_runtime(request).sessions) as session:
@@ -223,7 +257,7 @@ def products_page(request: Request, offset: int = Query(0, ge=0),
 
 
 @router.get("/listings")
-def listings_page(request: Request, status: str = "", offset: int = Query(0, ge=0),
+def listings_page(request: Request, status: str = "", offset: Offset = 0,
                   me: CurrentMerchant = Depends(current_merchant)) -> Response:
     """Listings by status, with the reason and the fix for those that failed."""
     with transaction(get_runtime(request).sessions) as session:
@@ -243,7 +277,7 @@ def link_page(request: Request, me: CurrentMerchant = Depends(current_merchant))
 
 
 @router.get("/orders")
-def orders_page(request: Request, sync_state: str = "", offset: int = Query(0, ge=0),
+def orders_page(request: Request, sync_state: str = "", offset: Offset = 0,
                 me: CurrentMerchant = Depends(current_merchant)) -> Response:
     """TikTok orders and the store orders made from them."""
     with transaction(get_runtime(request).sessions) as session:
@@ -264,7 +298,7 @@ def carriers_page(request: Request, me: CurrentMerchant = Depends(current_mercha
 
 
 @router.get("/activity")
-def activity_page(request: Request, level: str = "", before: int | None = Query(None, ge=1),
+def activity_page(request: Request, level: str = "", before: int | None = Query(None, ge=1, le=MAX_ID),
                   me: CurrentMerchant = Depends(current_merchant)) -> Response:
     """The activity log, newest first, filtered by level."""
     if level and level not in repo.LEVELS:
