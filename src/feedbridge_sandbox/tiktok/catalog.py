@@ -76,6 +76,7 @@ class Rules:
         return {
             "product_certifications": [
                 {"id": c.id, "name": c.name, "is_required": c.required, "sample_image_url": "",
+                 "document_details": f"Upload the {c.name} issued for this product.",
                  "requirement_conditions": [], "expiration_date": {"is_required": False}}
                 for c in self.certifications],
             "size_chart": {"is_supported": self.size_chart_supported, "is_required": self.size_chart_required},
