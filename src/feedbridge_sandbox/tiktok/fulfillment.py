@@ -196,9 +196,30 @@ async def mark_package_shipped(runtime: Runtime, ctx: Ctx) -> dict[str, Any]:
     return {"order_id": order.id, "order_line_item_ids": wanted, "package_id": package.id}
 
 
+TRACKING_UPDATE_WINDOW = 72 * 3600
+
+
+async def update_order_shipping_info(runtime: Runtime, ctx: Ctx) -> dict[str, Any]:
+    """POST /fulfillment/202309/orders/{order_id}/shipping_info/update: seller-shipped orders with one
+    package, within 72 hours of shipping."""
+    shop = ctx.need_shop()
+    order = shop_order(runtime, shop, ctx.path_params["order_id"])
+    if len(order.package_ids) > 1:
+        raise ApiError(21011048, "There are multiple packages in this order; update each package's shipping "
+                                 "information instead.")
+    package = runtime.state.packages[order.package_ids[0]] if order.package_ids else None
+    return await _update_tracking(runtime, ctx, shop, package)
+
+
 async def update_shipping_info(runtime: Runtime, ctx: Ctx) -> dict[str, Any]:
     """POST /fulfillment/202309/packages/{package_id}/shipping_info/update."""
     shop, package = shop_package(runtime, ctx, ctx.path_params["package_id"])
+    return await _update_tracking(runtime, ctx, shop, package)
+
+
+async def _update_tracking(runtime: Runtime, ctx: Ctx, shop: Shop, package: Package | None) -> dict[str, Any]:
+    if package is None:
+        raise ApiError(21011043, "The package has not been shipped yet.")
     order = runtime.state.orders[package.order_id]
     if order.status == "CANCELLED":
         raise ApiError(21011042, "Cannot complete the operation when order is cancelled.")
@@ -206,6 +227,9 @@ async def update_shipping_info(runtime: Runtime, ctx: Ctx) -> dict[str, Any]:
         raise ApiError(21011043, "The package has not been shipped yet.")
     if package.status == "COMPLETED":
         raise ApiError(21011030, "Package has already been delivered.")
+    if package.shipped_time and runtime.state.now() - package.shipped_time > TRACKING_UPDATE_WINDOW:
+        raise ApiError(21011050, "The tracking number can only be updated within a certain number of hours "
+                                 "(72 after shipping).")
     body = ctx.body()
     tracking, provider_id = str(body.get("tracking_number") or ""), str(body.get("shipping_provider_id") or "")
     name = provider_name(shop, provider_id, tracking)

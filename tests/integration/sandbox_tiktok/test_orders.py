@@ -141,6 +141,11 @@ def test_tracking_can_be_corrected_after_shipping(tt: TikTok, listed: dict[str, 
         "tracking_number": "1Z999AA10123456784", "shipping_provider_id": providers(tt)["UPS"]}})
     tt.ok("POST", update, body)
     assert detail(tt, order["id"])["tracking_number"] == "776655443322"
+    by_order = f"/fulfillment/202309/orders/{order['id']}/shipping_info/update"
+    tt.ok("POST", by_order, {"tracking_number": "776655443323", "shipping_provider_id": providers(tt)["FedEx"]})
+    assert detail(tt, order["id"])["tracking_number"] == "776655443323"
+    tt.advance(73 * 3600)
+    assert tt.error("POST", by_order, body)[1] == 21011050
 
 
 def test_buyer_cancel_inside_window_cancels_at_once(tt: TikTok, listed: dict[str, Any],
