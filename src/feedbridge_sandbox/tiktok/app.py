@@ -32,7 +32,7 @@ from feedbridge_sandbox.tiktok.api import INVALID_METHOD, INVALID_PATH, ApiError
 from feedbridge_sandbox.tiktok.endpoint import NONE, OPTIONAL, REQUIRED, Handler, api_route
 from feedbridge_sandbox.tiktok.regions import REGIONS
 from feedbridge_sandbox.tiktok.runtime import Runtime, Settings
-from feedbridge_sandbox.tiktok.state import App, Grant, Shop, State
+from feedbridge_sandbox.tiktok.state import ACCESS_TOKEN_TTL, REFRESH_TOKEN_TTL, App, Grant, Shop, State
 
 # (method, path, handler, shop_cipher rule). Several versions are served where feedbridge may call either.
 ENDPOINTS: list[tuple[str, str, Handler, str]] = [
@@ -138,7 +138,7 @@ class Sandbox:
         self.faults = FaultInjector()
         self.runtime = Runtime(app, self.clock, self.faults, settings)
         self.runtime.redirect_url = redirect_url
-        self.runtime.tickers = [review.review_ticker, orders.on_hold_ticker]
+        self.runtime.tickers = [review.review_ticker, orders.on_hold_ticker, auth.expiry_notice_ticker]
         self.clock.on_advance.append(self.runtime.tick)
         self.extra_regions = regions
         self.default_grants: list[Grant] = []
@@ -153,14 +153,15 @@ class Sandbox:
             shop = make_shop(state, region, name)
             if index < len(self.default_grants):
                 old = self.default_grants[index]   # keep manifest tokens valid across a reset
-                grant = Grant(old.access_token, old.refresh_token, [shop.id], state.clock.now() + 7 * 86400,
-                              old.refresh_expires)
+                grant = Grant(old.access_token, old.refresh_token, [shop.id], state.clock.now() + ACCESS_TOKEN_TTL,
+                              state.clock.now() + REFRESH_TOKEN_TTL)
                 state.grants.append(grant)
             else:
                 self.default_grants.append(state.issue_grant([shop.id]))
 
     def reset(self) -> None:
-        """Forget everything; default shops and their manifest tokens come back unchanged."""
+        """Forget everything and rewind the clock; default shops and their manifest tokens come back."""
+        self.clock.offset = 0.0
         self.runtime.state = State(self.runtime.state.app, self.clock)
         self._bootstrap()
 

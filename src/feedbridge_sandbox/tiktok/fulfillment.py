@@ -193,6 +193,11 @@ async def mark_package_shipped(runtime: Runtime, ctx: Ctx) -> dict[str, Any]:
                 del state.packages[p.id]
     mark_shipped(runtime, order, package, str(body["tracking_number"]), str(body["shipping_provider_id"]), name,
                  "DROP_OFF")
+    if package is not source:
+        runtime.notify(shop.id, "PACKAGE_UPDATE", {
+            "sc_type": "SPLIT", "role_type": "ROLE_SELLER",
+            "package_list": [{"package_id": p, "order_id_list": [order.id]} for p in order.package_ids],
+            "update_time": runtime.state.now()})
     return {"order_id": order.id, "order_line_item_ids": wanted, "package_id": package.id}
 
 

@@ -143,6 +143,7 @@ def pay_order(runtime: Runtime, order: Order) -> None:
     state = runtime.state
     order.paid_time = state.now()
     order.on_hold_until = runtime.clock.now() + runtime.settings.on_hold_seconds
+    state.on_hold_orders.add(order.id)
     package = Package(state.new_id("1152"), order.shop_id, order.id, [i["id"] for i in order.line_items],
                       "PROCESSING", state.now(), state.now())
     state.packages[package.id] = package
@@ -155,9 +156,13 @@ def pay_order(runtime: Runtime, order: Order) -> None:
 def on_hold_ticker(runtime: Runtime) -> None:
     """Release paid orders whose buyer-remorse window ended."""
     now = runtime.clock.now()
-    for order in list(runtime.state.orders.values()):
-        if order.status == "ON_HOLD" and order.on_hold_until is not None and order.on_hold_until <= now:
+    for order_id in sorted(runtime.state.on_hold_orders):
+        order = runtime.state.orders[order_id]
+        if order.status != "ON_HOLD":
+            runtime.state.on_hold_orders.discard(order_id)
+        elif order.on_hold_until is not None and order.on_hold_until <= now:
             order.on_hold_until = None
+            runtime.state.on_hold_orders.discard(order_id)
             set_status(runtime, order, "AWAITING_SHIPMENT")
 
 

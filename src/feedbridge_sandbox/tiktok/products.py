@@ -44,6 +44,7 @@ def submit_for_review(runtime: Runtime, product: Product) -> None:
     product.audit_status = "AUDITING"
     product.audit_failed_reasons = []
     product.review_due = runtime.clock.now() + runtime.settings.review.delay
+    runtime.state.pending_reviews.add(product.id)
 
 
 def sku_summary(product: Product) -> list[dict[str, Any]]:

@@ -20,6 +20,7 @@ def decide(runtime: Runtime, product: Product, approve: bool | None = None) -> N
     rules = runtime.settings.review
     passed = not fails_review(runtime, product) if approve is None else approve
     product.review_due = None
+    runtime.state.pending_reviews.discard(product.id)
     product.update_time = runtime.state.now()
     if passed:
         first = not product.approved_once
@@ -42,6 +43,9 @@ def decide(runtime: Runtime, product: Product, approve: bool | None = None) -> N
 def review_ticker(runtime: Runtime) -> None:
     """Decide every listing whose review delay has passed."""
     now = runtime.clock.now()
-    for product in list(runtime.state.products.values()):
-        if product.status == "PENDING" and product.review_due is not None and product.review_due <= now:
+    for product_id in sorted(runtime.state.pending_reviews):
+        product = runtime.state.products[product_id]
+        if product.status != "PENDING":
+            runtime.state.pending_reviews.discard(product_id)
+        elif product.review_due is not None and product.review_due <= now:
             decide(runtime, product)

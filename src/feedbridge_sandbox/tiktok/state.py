@@ -62,6 +62,7 @@ class Grant:
     access_expires: float
     refresh_expires: float
     revoked: bool = False
+    expiry_notice_at: float = 0.0      # when UPCOMING_AUTHORIZATION_EXPIRATION was last sent
 
 
 @dataclass
@@ -212,6 +213,9 @@ class State:
         self.custom_brands: dict[str, str] = {}
         self.custom_attribute_ids: dict[str, str] = {}
         self.notification_ids = itertools.count(7327112393057371910)
+        # Ids with a timer running, so the per-request tick does not scan every product and order.
+        self.pending_reviews: set[str] = set()
+        self.on_hold_orders: set[str] = set()
 
     # --- ids and time ---
     def now(self) -> int:
