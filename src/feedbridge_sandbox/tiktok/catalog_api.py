@@ -156,6 +156,18 @@ def decode_token(token: str) -> int:
         raise ApiError(12052910, "Invalid input parameters: page_token is not valid.") from exc
 
 
+TIME_FILTERS = ("create_time_ge", "create_time_lt", "create_time_le", "update_time_ge", "update_time_lt",
+                "update_time_le")
+
+
+def check_time_filters(body: dict[str, Any], code: int) -> None:
+    """Time-range filters must be Unix seconds (integers); TikTok answers `code` otherwise."""
+    for key in TIME_FILTERS:
+        value = body.get(key)
+        if value is not None and (isinstance(value, bool) or not isinstance(value, int)):
+            raise ApiError(code, f"Invalid parameters: {key} must be a Unix timestamp in seconds, got {value!r}.")
+
+
 def page(items: list[Any], offset: int, size: int) -> tuple[list[Any], str]:
     """One page and the next page token ("" when this is the last page)."""
     chunk = items[offset:offset + size]

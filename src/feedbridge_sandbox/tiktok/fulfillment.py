@@ -12,7 +12,7 @@ from typing import Any
 
 from feedbridge_sandbox.tiktok import catalog
 from feedbridge_sandbox.tiktok.api import ApiError
-from feedbridge_sandbox.tiktok.catalog_api import page, page_window
+from feedbridge_sandbox.tiktok.catalog_api import check_time_filters, page, page_window
 from feedbridge_sandbox.tiktok.endpoint import Ctx
 from feedbridge_sandbox.tiktok.orders import set_status, shop_order
 from feedbridge_sandbox.tiktok.runtime import Runtime
@@ -73,6 +73,7 @@ async def search_packages(runtime: Runtime, ctx: Ctx) -> dict[str, Any]:
     """POST /fulfillment/202309/packages/search (page_size 1-50)."""
     body = ctx.body()
     offset, size = page_window(ctx, default=20, low=1, high=50)
+    check_time_filters(body, INVALID_PARAMS)
     shops = [ctx.shop.id] if ctx.shop else ctx.grant.shop_ids
     status = body.get("package_status")
     found = [p for p in runtime.state.packages.values() if p.shop_id in shops

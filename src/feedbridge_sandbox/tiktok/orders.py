@@ -12,7 +12,7 @@ from typing import Any
 
 from feedbridge_sandbox.tiktok import catalog
 from feedbridge_sandbox.tiktok.api import ApiError
-from feedbridge_sandbox.tiktok.catalog_api import page, page_window
+from feedbridge_sandbox.tiktok.catalog_api import check_time_filters, page, page_window
 from feedbridge_sandbox.tiktok.endpoint import Ctx
 from feedbridge_sandbox.tiktok.runtime import Runtime
 from feedbridge_sandbox.tiktok.state import Order, Package, Shop
@@ -243,6 +243,7 @@ async def search_orders(runtime: Runtime, ctx: Ctx) -> dict[str, Any]:
     """POST /order/202309/orders/search."""
     shop, body = ctx.need_shop(), ctx.body()
     offset, size = page_window(ctx, default=20, low=1, high=100)
+    check_time_filters(body, 21001001)
     status = body.get("order_status")
     if status and status not in ORDER_STATUSES:
         raise ApiError(21001001, f"Invalid parameters: order_status {status!r}")

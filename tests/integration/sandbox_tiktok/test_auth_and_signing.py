@@ -180,3 +180,14 @@ def test_deauthorization_revokes_tokens_and_notifies(tt: TikTok, receiver: Webho
     tt.drain()
     assert len(receiver.of_type(6)) == 1
     assert tt.error("GET", SHOPS, shop=False)[1] == 105001
+
+
+def test_malformed_parameters_answer_an_error_envelope_not_a_crash(tt: TikTok) -> None:
+    response = tt.call("POST", "/order/202309/orders/search", {"create_time_ge": "yesterday"},
+                       query={"page_size": "10"})
+    assert response.json()["code"] == 21001001
+
+
+def test_wrongly_typed_field_answers_a_parameter_error(tt: TikTok) -> None:
+    response = tt.call("POST", "/product/202502/products/search", {"seller_skus": 5}, query={"page_size": "10"})
+    assert (response.status_code, response.json()["code"]) == (400, 36009004)
