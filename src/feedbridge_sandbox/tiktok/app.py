@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import hashlib
+import logging
 from collections.abc import AsyncIterator
 from typing import Any
 
@@ -33,6 +34,8 @@ from feedbridge_sandbox.tiktok.endpoint import NONE, OPTIONAL, REQUIRED, Handler
 from feedbridge_sandbox.tiktok.regions import REGIONS
 from feedbridge_sandbox.tiktok.runtime import Runtime, Settings
 from feedbridge_sandbox.tiktok.state import ACCESS_TOKEN_TTL, REFRESH_TOKEN_TTL, App, Grant, Shop, State
+
+log = logging.getLogger(__name__)
 
 # (method, path, handler, shop_cipher rule). Several versions are served where feedbridge may call either.
 ENDPOINTS: list[tuple[str, str, Handler, str]] = [
@@ -105,6 +108,10 @@ class TickingClock(Clock):
 
     def advance(self, seconds: float) -> None:
         super().advance(seconds)
+        try:
+            asyncio.get_running_loop()
+        except RuntimeError:
+            return   # moved from another thread: the server loop's background ticker picks it up
         for callback in self.on_advance:
             callback()
 
@@ -192,7 +199,10 @@ class Sandbox:
             async def loop() -> None:
                 while True:
                     await asyncio.sleep(0.1)
-                    runtime.tick()
+                    try:
+                        runtime.tick()
+                    except Exception:  # keep ticking; one bad timer must not stop reviews and orders
+                        log.exception("TikTok sandbox tick failed")
 
             task = asyncio.get_running_loop().create_task(loop())
             try:
