@@ -29,6 +29,7 @@ def _handler(runtime: Runtime, fn: Callable[[Request, Json], Awaitable[Any]]) ->
                                                                                           Awaitable[Response]]:
     async def endpoint(request: Request) -> Response:
         runtime.tick()
+        runtime.base_url = str(request.base_url).rstrip("/")
         try:
             raw = await request.body()
             body = await request.json() if raw.strip() else {}

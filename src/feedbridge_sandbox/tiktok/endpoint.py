@@ -135,6 +135,7 @@ def api_route(runtime: Runtime, method: str, path: str, handler: Handler, shop_m
 
     async def endpoint(request: Request) -> Response:
         runtime.tick()
+        runtime.base_url = str(request.base_url).rstrip("/")
         request_id = new_request_id()
         try:
             ctx = await verify(runtime, request, shop_mode, path)

@@ -57,6 +57,13 @@ def recipient(shop: Shop, given: dict[str, Any] | None) -> dict[str, Any]:
                                "address_level": "L2"}]}
 
 
+def sku_image(runtime: Runtime, product: Any, sku: dict[str, Any]) -> str:
+    """The URL of the SKU's own image, else the product's first main image."""
+    uri = next((a["sku_img"]["uri"] for a in sku["sales_attributes"] if a.get("sku_img")),
+               product.fields["main_images"][0]["uri"])
+    return f"{runtime.base_url}/_sandbox/images/{uri}"
+
+
 def set_status(runtime: Runtime, order: Order, status: str) -> None:
     """Move an order to `status` and send ORDER_STATUS_CHANGE (type 1; TikTok says CANCEL there)."""
     order.status = status
@@ -107,7 +114,7 @@ def place_order(runtime: Runtime, shop: Shop, body: dict[str, Any]) -> Order:
                 "id": state.new_id("5770"), "sku_id": sku["id"], "product_id": product.id,
                 "product_name": product.fields["title"], "seller_sku": sku["seller_sku"],
                 "sku_name": ", ".join(a["value_name"] for a in sku["sales_attributes"]) or "Default",
-                "sku_image": "", "original_price": money(price, shop), "sale_price": money(sale, shop),
+                "sku_image": sku_image(runtime, product, sku), "original_price": money(price, shop), "sale_price": money(sale, shop),
                 "seller_discount": money(seller_discount, shop), "platform_discount": money(platform_discount, shop),
                 "currency": shop.market.currency, "display_status": "UNPAID", "package_id": "",
                 "package_status": "TO_FULFILL", "tracking_number": "", "shipping_provider_id": "",

@@ -59,6 +59,7 @@ class Runtime:
         self.limiter = WindowLimiter(settings.rate_limit, settings.rate_window)
         self.tickers: list[Callable[[Runtime], None]] = []
         self.redirect_url = ""                # where the consent page sends the seller back
+        self.base_url = ""                    # as the last request reached us; for image URLs in orders
 
     def tick(self) -> None:
         """Run every time-based transition that is due (reviews, on-hold windows)."""

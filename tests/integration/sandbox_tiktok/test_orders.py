@@ -70,6 +70,7 @@ def test_order_detail_has_one_line_item_per_unit_with_prices(tt: TikTok, listed:
     item = seen["line_items"][0]
     assert item["seller_sku"] == sku["seller_sku"] and item["sale_price"] == "50.00"
     assert {"original_price", "seller_discount", "platform_discount", "product_id"} <= set(item)
+    assert tt.http.get(item["sku_image"]).content.startswith(b"\x89PNG")
     assert seen["payment"]["sub_total"] == "150.00" and seen["payment"]["currency"] == "USD"
     assert seen["buyer_message"] == "Please ship asap!"
     assert len(seen["packages"]) == 1
