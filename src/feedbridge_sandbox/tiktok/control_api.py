@@ -38,8 +38,8 @@ def _handler(runtime: Runtime, fn: Callable[[Request, Json], Awaitable[Any]]) ->
             result = await fn(request, body)
         except ApiError as error:
             return JSONResponse({"error": error.message, "code": error.code}, status_code=400)
-        except ValueError as error:
-            return JSONResponse({"error": f"invalid request: {error}", "code": 400}, status_code=400)
+        except (ValueError, TypeError, KeyError, AttributeError) as error:
+            return JSONResponse({"error": f"invalid request: {error!r}", "code": 400}, status_code=400)
         return result if isinstance(result, Response) else JSONResponse(result)
 
     return endpoint
