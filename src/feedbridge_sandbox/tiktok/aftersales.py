@@ -107,6 +107,7 @@ def buyer_return(runtime: Runtime, order: Order, body: dict[str, Any]) -> Return
 
 
 def buyer_ships_return(runtime: Runtime, ret: Return, tracking: str, provider: str) -> None:
+    """The buyer sends a returned item back (AWAITING_BUYER_SHIP → BUYER_SHIPPED_ITEM)."""
     if ret.status != "AWAITING_BUYER_SHIP":
         raise ApiError(INVALID, f"Return {ret.id} is {ret.status}, not AWAITING_BUYER_SHIP")
     ret.status, ret.tracking_number, ret.provider_name = "BUYER_SHIPPED_ITEM", tracking, provider

@@ -107,6 +107,7 @@ class TickingClock(Clock):
         self.on_advance: list[Any] = []
 
     def advance(self, seconds: float) -> None:
+        """Move the clock; due transitions run at once when called on the server's loop."""
         super().advance(seconds)
         try:
             asyncio.get_running_loop()
@@ -173,6 +174,7 @@ class Sandbox:
         self._bootstrap()
 
     def state_summary(self) -> dict[str, Any]:
+        """What GET /_sandbox/state answers: counts and the status of every product and order."""
         state = self.runtime.state
         return {"shops": len(state.shops), "products": len(state.products), "orders": len(state.orders),
                 "packages": len(state.packages), "cancellations": len(state.cancellations),
@@ -240,4 +242,5 @@ class Sandbox:
 
 
 def supported_regions() -> tuple[str, ...]:
+    """The market codes the sandbox can open shops in."""
     return tuple(REGIONS)

@@ -46,6 +46,7 @@ def _handler(runtime: Runtime, fn: Callable[[Request, Json], Awaitable[Any]]) ->
 
 
 def shop_summary(runtime: Runtime, shop: Shop) -> Json:
+    """A shop with its currency, warehouses and latest tokens (control API only)."""
     grant = runtime.state.latest_grant(shop.id)
     return {**shop.as_api(), "currency": shop.market.currency, "warehouse_id": shop.warehouse_id,
             "return_warehouse_id": shop.return_warehouse_id,

@@ -70,6 +70,7 @@ class Ctx:
         return body
 
     def need_shop(self) -> Shop:
+        """The shop of the request; 106013 when no shop_cipher was sent."""
         if self.shop is None:
             raise ApiError(MISSING_SHOP_CIPHER, status=400)
         return self.shop

@@ -39,6 +39,7 @@ def shop_package(runtime: Runtime, ctx: Ctx, package_id: str) -> tuple[Shop, Pac
 
 
 def package_view(runtime: Runtime, package: Package) -> dict[str, Any]:
+    """Get Package Detail's `data`."""
     order = runtime.state.orders[package.order_id]
     items = [i for i in order.line_items if i["id"] in package.line_item_ids]
     skus: dict[str, dict[str, Any]] = {}
@@ -102,6 +103,7 @@ def _cmp(package: Package, body: dict[str, Any], key: str) -> bool:
 
 
 def check_shippable(order: Order, package: Package | None = None) -> None:
+    """Refuse shipping an order that is unpaid, on hold, cancelled or already shipped."""
     if order.status == "CANCELLED":
         raise ApiError(CANCELLED, "Cannot complete the operation when order is cancelled.")
     if order.status in ("UNPAID", "ON_HOLD"):
@@ -114,6 +116,7 @@ def check_shippable(order: Order, package: Package | None = None) -> None:
 
 
 def provider_name(shop: Shop, provider_id: str, tracking: str) -> str:
+    """Validate tracking number and carrier against the shop's providers; the carrier's name."""
     if not tracking or not provider_id:
         raise ApiError(INVALID_PARAMS, "Invalid parameters: tracking_number and shipping_provider_id are required.")
     if not TRACKING_RE.match(tracking):
@@ -127,6 +130,7 @@ def provider_name(shop: Shop, provider_id: str, tracking: str) -> str:
 
 def mark_shipped(runtime: Runtime, order: Order, package: Package, tracking: str, provider_id: str,
                  provider: str, handover: str) -> None:
+    """Record a shipment on a package and its line items; move the order on."""
     now = runtime.state.now()
     package.tracking_number, package.shipping_provider_id = tracking, provider_id
     package.shipping_provider_name, package.handover_method = provider, handover

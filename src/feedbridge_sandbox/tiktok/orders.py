@@ -35,11 +35,13 @@ DEFAULT_BUYER = {"name": "Nguyen Minh Anh", "first_name": "Minh Anh", "last_name
 
 
 def money(value: Decimal, shop: Shop) -> str:
+    """An amount as TikTok writes it: a string with the currency's decimals."""
     places = shop.market.currency_decimals
     return str(value.quantize(Decimal(1) if places == 0 else Decimal(1).scaleb(-places)))
 
 
 def recipient(shop: Shop, given: dict[str, Any] | None) -> dict[str, Any]:
+    """A buyer address in the shop's market (defaults per market, overridable)."""
     base = dict(BUYERS.get(shop.region, DEFAULT_BUYER | {"country": shop.market.country}))
     base.update(given or {})
     full = ", ".join(p for p in (base["address_line1"], base.get("address_line2", ""), base["city"],
@@ -174,6 +176,7 @@ def on_hold_ticker(runtime: Runtime) -> None:
 
 
 def release_stock(runtime: Runtime, order: Order, line_item_ids: list[str] | None = None) -> None:
+    """Put the units of cancelled line items back in stock."""
     for item in order.line_items:
         if line_item_ids is not None and item["id"] not in line_item_ids:
             continue
@@ -226,6 +229,7 @@ def order_view(runtime: Runtime, order: Order) -> dict[str, Any]:
 
 
 def shop_order(runtime: Runtime, shop: Shop, order_id: str) -> Order:
+    """An order of the shop, or 21008111 when it is unknown or another shop's."""
     order = runtime.state.orders.get(order_id)
     if order is None or order.shop_id != shop.id:
         raise ApiError(NOT_YOURS, "The order or package does not belong to the current seller.")

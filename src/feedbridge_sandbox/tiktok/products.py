@@ -26,10 +26,12 @@ STATUSES = ("ALL", "DRAFT", "PENDING", "FAILED", "ACTIVATE", "SELLER_DEACTIVATED
 
 
 def base_url(ctx: Ctx) -> str:
+    """The sandbox's own URL as the request reached it."""
     return str(ctx.request.base_url).rstrip("/")
 
 
 def owned_product(runtime: Runtime, shop: Shop, product_id: str) -> Product:
+    """A product of the shop, or TikTok's not-found / not-yours error."""
     product = runtime.state.products.get(product_id)
     if product is None:
         raise ApiError(NOT_FOUND, "The product does not exist")
@@ -40,6 +42,7 @@ def owned_product(runtime: Runtime, shop: Shop, product_id: str) -> Product:
 
 
 def submit_for_review(runtime: Runtime, product: Product) -> None:
+    """Send a listing to the audit: PENDING until the review delay has passed."""
     product.status = "PENDING"
     product.audit_status = "AUDITING"
     product.audit_failed_reasons = []
@@ -48,6 +51,7 @@ def submit_for_review(runtime: Runtime, product: Product) -> None:
 
 
 def sku_summary(product: Product) -> list[dict[str, Any]]:
+    """SKU ids and attributes as Create/Edit Product answer them."""
     return [{"id": s["id"], "seller_sku": s["seller_sku"], "external_sku_id": s["external_sku_id"],
              "sales_attributes": [{"id": a["id"], "value_id": a["value_id"]} for a in s["sales_attributes"]]}
             for s in product.skus]

@@ -11,6 +11,7 @@ from feedbridge_sandbox.tiktok.state import Product
 
 
 def fails_review(runtime: Runtime, product: Product) -> bool:
+    """Whether the listing's title contains a keyword the review rules fail."""
     title = product.fields["title"].lower()
     return any(k and k.lower() in title for k in runtime.settings.review.fail_title_keywords)
 

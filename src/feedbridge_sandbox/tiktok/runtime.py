@@ -32,6 +32,7 @@ class ReviewRules:
         "The product violates TikTok Shop listing rules. Edit the title and resubmit."])
 
     def as_dict(self) -> dict[str, Any]:
+        """The rules as the control API shows them."""
         return {"delay": self.delay, "fail_title_keywords": self.fail_title_keywords,
                 "reasons": self.reasons, "suggestions": self.suggestions}
 

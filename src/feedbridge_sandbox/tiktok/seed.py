@@ -38,6 +38,7 @@ class SignedCaller:
 
     async def call(self, method: str, path: str, body: Any = None, files: Any = None,
                    shop_scoped: bool = True) -> Any:
+        """Send one signed call; raise when TikTok's code is not 0."""
         query = {"app_key": self.manifest["app_key"], "timestamp": str(int(time.time()))}
         if shop_scoped:
             query["shop_cipher"] = self.shop["cipher"]
