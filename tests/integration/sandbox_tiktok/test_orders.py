@@ -235,3 +235,20 @@ def test_orders_of_another_shop_are_not_visible(tt: TikTok, listed: dict[str, An
     order = place(tt, listed)
     gb = TikTok(tt.manifest, shop=1)
     assert gb.error("GET", "/order/202507/orders", query={"ids": order["id"]})[1] == 21008111
+
+
+def test_seller_rejects_a_late_cancellation_and_the_order_stays(tt: TikTok, listed: dict[str, Any]) -> None:
+    order = place(tt, listed)
+    tt.advance(601)
+    cancel = tt.control("POST", f"/buyer/orders/{order['id']}/cancel", {})
+    tt.ok("POST", f"/return_refund/202309/cancellations/{cancel['id']}/reject")
+    seen = detail(tt, order["id"])
+    assert seen["status"] == "AWAITING_SHIPMENT" and seen["is_buyer_request_cancel"] is False
+    found = tt.ok("POST", "/return_refund/202309/cancellations/search", {"cancel_ids": [cancel["id"]]})
+    assert found["cancellations"][0]["cancel_status"] == "CANCELLATION_REQUEST_CANCEL"
+
+
+def test_return_before_shipping_is_refused(tt: TikTok, listed: dict[str, Any]) -> None:
+    order = place(tt, listed)
+    response = tt.http.post(tt.manifest["control_url"] + f"/buyer/orders/{order['id']}/return", json={})
+    assert response.status_code == 400 and response.json()["code"] == 25001001

@@ -281,3 +281,36 @@ def test_deactivate_activate_and_delete(tt: TikTok) -> None:
     data = tt.ok("DELETE", PRODUCTS, {"product_ids": [product["id"], "123"]})
     assert data["errors"][0]["detail"]["product_id"] == "123"
     assert tt.ok("GET", f"{PRODUCTS}/{product['id']}")["status"] == "DELETED"
+
+
+def test_listing_check_reports_failures_without_creating(tt: TikTok) -> None:
+    failed = tt.ok("POST", f"{PRODUCTS}/listing_check", tt.product_body(title="x" * 300))
+    assert failed["check_result"] == "FAILED" and failed["fail_reasons"][0]["code"] == 12052051
+    passed = tt.ok("POST", f"{PRODUCTS}/listing_check", tt.product_body())
+    assert passed["check_result"] == "PASS"
+    assert tt.ok("POST", "/product/202502/products/search", {}, query={"page_size": "10"})["total_count"] == 0
+
+
+def test_inventory_search_shows_units_committed_to_open_orders(tt: TikTok) -> None:
+    product = tt.live_product()
+    sku = product["skus"][0]
+    tt.control("POST", "/buyer/orders", {"items": [{"sku_id": sku["id"], "quantity": 3}]})
+    data = tt.ok("POST", "/product/202309/inventory/search", {"sku_ids": [sku["id"]]})
+    row = data["inventory"][0]["skus"][0]
+    assert (row["total_available_quantity"], row["total_committed_quantity"]) == (7, 3)
+
+
+def test_deleted_listing_can_be_recovered_deactivated(tt: TikTok) -> None:
+    product = tt.live_product()
+    tt.ok("DELETE", PRODUCTS, {"product_ids": [product["id"]]})
+    tt.ok("POST", f"{PRODUCTS}/recover", {"product_ids": [product["id"]]})
+    assert tt.ok("GET", f"{PRODUCTS}/{product['id']}")["status"] == "SELLER_DEACTIVATED"
+
+
+def test_custom_brand_is_listed_and_usable(tt: TikTok) -> None:
+    brand = tt.ok("POST", "/product/202309/brands", {"name": "Ocean Outfitters"}, shop=False)
+    assert tt.error("POST", "/product/202309/brands", {"name": "Ocean Outfitters"}, shop=False)[1] == 12052205
+    brands = tt.ok("GET", "/product/202309/brands", query={"page_size": "100", "brand_name": "Ocean"})["brands"]
+    assert [b["id"] for b in brands] == [brand["id"]]
+    created = tt.ok("POST", PRODUCTS, tt.product_body(brand_id=brand["id"]))
+    assert created["warnings"] == []
