@@ -12,7 +12,7 @@ from decimal import Decimal
 from typing import Any
 
 from feedbridge_sandbox.tiktok.api import ApiError
-from feedbridge_sandbox.tiktok.catalog_api import page, page_window
+from feedbridge_sandbox.tiktok.catalog_api import check_time_filters, page, page_window
 from feedbridge_sandbox.tiktok.endpoint import Ctx
 from feedbridge_sandbox.tiktok.orders import money, release_stock, set_status, shop_order
 from feedbridge_sandbox.tiktok.runtime import Runtime
@@ -107,6 +107,7 @@ def buyer_return(runtime: Runtime, order: Order, body: dict[str, Any]) -> Return
 
 
 def buyer_ships_return(runtime: Runtime, ret: Return, tracking: str, provider: str) -> None:
+    """The buyer sends a returned item back (AWAITING_BUYER_SHIP → BUYER_SHIPPED_ITEM)."""
     if ret.status != "AWAITING_BUYER_SHIP":
         raise ApiError(INVALID, f"Return {ret.id} is {ret.status}, not AWAITING_BUYER_SHIP")
     ret.status, ret.tracking_number, ret.provider_name = "BUYER_SHIPPED_ITEM", tracking, provider
@@ -215,6 +216,7 @@ async def search_cancellations(runtime: Runtime, ctx: Ctx) -> dict[str, Any]:
     """POST /return_refund/202309/cancellations/search (page_size 1-50)."""
     shop, body = ctx.need_shop(), ctx.body()
     offset, size = page_window(ctx, default=10, low=1, high=50, required=False)
+    check_time_filters(body, INVALID)
     found = [c for c in runtime.state.cancellations.values() if c.shop_id == shop.id
              and (not body.get("cancel_ids") or c.id in body["cancel_ids"])
              and (not body.get("order_ids") or c.order_id in body["order_ids"])
@@ -240,6 +242,7 @@ async def search_returns(runtime: Runtime, ctx: Ctx) -> dict[str, Any]:
     """POST /return_refund/202309/returns/search (page_size 10-50)."""
     shop, body = ctx.need_shop(), ctx.body()
     offset, size = page_window(ctx, default=10, low=10, high=50, required=False)
+    check_time_filters(body, INVALID)
     found = [r for r in runtime.state.returns.values() if r.shop_id == shop.id
              and (not body.get("return_ids") or r.id in body["return_ids"])
              and (not body.get("order_ids") or r.order_id in body["order_ids"])

@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import hashlib
+import logging
 from collections.abc import AsyncIterator
 from typing import Any
 
@@ -32,7 +33,9 @@ from feedbridge_sandbox.tiktok.api import INVALID_METHOD, INVALID_PATH, ApiError
 from feedbridge_sandbox.tiktok.endpoint import NONE, OPTIONAL, REQUIRED, Handler, api_route
 from feedbridge_sandbox.tiktok.regions import REGIONS
 from feedbridge_sandbox.tiktok.runtime import Runtime, Settings
-from feedbridge_sandbox.tiktok.state import App, Grant, Shop, State
+from feedbridge_sandbox.tiktok.state import ACCESS_TOKEN_TTL, REFRESH_TOKEN_TTL, App, Grant, Shop, State
+
+log = logging.getLogger(__name__)
 
 # (method, path, handler, shop_cipher rule). Several versions are served where feedbridge may call either.
 ENDPOINTS: list[tuple[str, str, Handler, str]] = [
@@ -76,6 +79,9 @@ ENDPOINTS: list[tuple[str, str, Handler, str]] = [
     ("POST", "/fulfillment/202309/packages/{package_id}/ship", fulfillment.ship_package, REQUIRED),
     ("POST", "/fulfillment/202309/packages/{package_id}/shipping_info/update", fulfillment.update_shipping_info,
      REQUIRED),
+    ("POST", "/fulfillment/202309/orders/{order_id}/shipping_info/update",
+     fulfillment.update_order_shipping_info,
+     REQUIRED),
     ("POST", "/fulfillment/202309/orders/{order_id}/packages", fulfillment.mark_package_shipped, REQUIRED),
     ("GET", "/fulfillment/202309/orders/{order_id}/tracking", fulfillment.get_tracking, REQUIRED),
     ("POST", "/return_refund/202309/cancellations", aftersales.seller_cancel, REQUIRED),
@@ -101,7 +107,12 @@ class TickingClock(Clock):
         self.on_advance: list[Any] = []
 
     def advance(self, seconds: float) -> None:
+        """Move the clock; due transitions run at once when called on the server's loop."""
         super().advance(seconds)
+        try:
+            asyncio.get_running_loop()
+        except RuntimeError:
+            return   # moved from another thread: the server loop's background ticker picks it up
         for callback in self.on_advance:
             callback()
 
@@ -135,7 +146,7 @@ class Sandbox:
         self.faults = FaultInjector()
         self.runtime = Runtime(app, self.clock, self.faults, settings)
         self.runtime.redirect_url = redirect_url
-        self.runtime.tickers = [review.review_ticker, orders.on_hold_ticker]
+        self.runtime.tickers = [review.review_ticker, orders.on_hold_ticker, auth.expiry_notice_ticker]
         self.clock.on_advance.append(self.runtime.tick)
         self.extra_regions = regions
         self.default_grants: list[Grant] = []
@@ -150,18 +161,20 @@ class Sandbox:
             shop = make_shop(state, region, name)
             if index < len(self.default_grants):
                 old = self.default_grants[index]   # keep manifest tokens valid across a reset
-                grant = Grant(old.access_token, old.refresh_token, [shop.id], state.clock.now() + 7 * 86400,
-                              old.refresh_expires)
+                grant = Grant(old.access_token, old.refresh_token, [shop.id], state.clock.now() + ACCESS_TOKEN_TTL,
+                              state.clock.now() + REFRESH_TOKEN_TTL)
                 state.grants.append(grant)
             else:
                 self.default_grants.append(state.issue_grant([shop.id]))
 
     def reset(self) -> None:
-        """Forget everything; default shops and their manifest tokens come back unchanged."""
+        """Forget everything and rewind the clock; default shops and their manifest tokens come back."""
+        self.clock.offset = 0.0
         self.runtime.state = State(self.runtime.state.app, self.clock)
         self._bootstrap()
 
     def state_summary(self) -> dict[str, Any]:
+        """What GET /_sandbox/state answers: counts and the status of every product and order."""
         state = self.runtime.state
         return {"shops": len(state.shops), "products": len(state.products), "orders": len(state.orders),
                 "packages": len(state.packages), "cancellations": len(state.cancellations),
@@ -188,7 +201,10 @@ class Sandbox:
             async def loop() -> None:
                 while True:
                     await asyncio.sleep(0.1)
-                    runtime.tick()
+                    try:
+                        runtime.tick()
+                    except Exception:  # keep ticking; one bad timer must not stop reviews and orders
+                        log.exception("TikTok sandbox tick failed")
 
             task = asyncio.get_running_loop().create_task(loop())
             try:
@@ -226,4 +242,5 @@ class Sandbox:
 
 
 def supported_regions() -> tuple[str, ...]:
+    """The market codes the sandbox can open shops in."""
     return tuple(REGIONS)

@@ -127,3 +127,25 @@ async def active_shops(runtime: Runtime, ctx: Ctx) -> dict[str, Any]:
 async def permissions(runtime: Runtime, ctx: Ctx) -> dict[str, Any]:
     """GET /seller/202309/permissions."""
     return {"permissions": ["CAN_USE_SELLER_SHIPPING", "CAN_USE_TIKTOK_SHIPPING"]}
+
+
+EXPIRY_NOTICE_WINDOW = 30 * 86400
+
+
+def expiry_notice_ticker(runtime: Runtime) -> None:
+    """From 30 days before an authorization ends, send UPCOMING_AUTHORIZATION_EXPIRATION (type 7) once a day."""
+    state = runtime.state
+    now = state.clock.now()
+    for grant in state.grants:
+        if grant.revoked or not now < grant.refresh_expires <= now + EXPIRY_NOTICE_WINDOW:
+            continue
+        if now - grant.expiry_notice_at < 86400:
+            continue
+        if any(g is not grant and g.refresh_token == grant.refresh_token and g.expiry_notice_at >= now - 86400
+               for g in state.grants):
+            continue   # one notice per authorization, not per refreshed access token
+        grant.expiry_notice_at = now
+        for shop_id in grant.shop_ids:
+            runtime.notify(shop_id, "UPCOMING_AUTHORIZATION_EXPIRATION", {
+                "message": "The seller authorization for your app expires soon. Ask the seller to authorize "
+                           "the app again.", "expiration_time": int(grant.refresh_expires)})

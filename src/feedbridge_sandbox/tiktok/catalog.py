@@ -29,6 +29,7 @@ class Category:
     permission_statuses: tuple[str, ...] = ("AVAILABLE",)
 
     def as_api(self) -> dict[str, Any]:
+        """As the API shows it."""
         return {"id": self.id, "parent_id": self.parent_id, "local_name": self.local_name,
                 "is_leaf": self.is_leaf, "permission_statuses": list(self.permission_statuses)}
 
@@ -46,9 +47,11 @@ class Attribute:
     multiple: bool = False
 
     def value_id(self, index: int) -> str:
+        """The id of the value at `index`."""
         return f"{self.id}{index + 1:03d}"
 
     def as_api(self) -> dict[str, Any]:
+        """As the API shows it."""
         return {"id": self.id, "name": self.name, "type": self.type, "is_requried": self.required,
                 "values": [{"id": self.value_id(i), "name": v} for i, v in enumerate(self.values)],
                 "is_customizable": self.customizable, "is_multiple_selection": self.multiple,
@@ -57,6 +60,7 @@ class Attribute:
 
 @dataclass(frozen=True)
 class Certification:
+    """A certification a category may require."""
     id: str
     name: str
     required: bool
@@ -73,9 +77,11 @@ class Rules:
     dimensions_required: bool = True
 
     def as_api(self) -> dict[str, Any]:
+        """As the API shows it."""
         return {
             "product_certifications": [
                 {"id": c.id, "name": c.name, "is_required": c.required, "sample_image_url": "",
+                 "document_details": f"Upload the {c.name} issued for this product.",
                  "requirement_conditions": [], "expiration_date": {"is_required": False}}
                 for c in self.certifications],
             "size_chart": {"is_supported": self.size_chart_supported, "is_required": self.size_chart_required},
@@ -155,6 +161,7 @@ PROHIBITED: dict[str, frozenset[str]] = {"CN": frozenset({"Health", "Food & Beve
 
 
 def version_for(region: Region) -> str:
+    """The category tree version a market uses (US: v2, others: v1)."""
     return region.category_version
 
 
@@ -217,10 +224,12 @@ def find_category(category_id: str) -> tuple[str, Category] | None:
 
 
 def attributes_for(category: Category) -> tuple[Attribute, ...]:
+    """The attributes of a leaf category (by its top-level family)."""
     return FAMILY_ATTRIBUTES.get(category.top, (COLOR, SPECIFICATION, ORIGIN))
 
 
 def rules_for(category: Category, region: Region) -> Rules:
+    """Get Category Rules for a leaf in a market."""
     certs: list[Certification] = []
     if category.top == "Toys & Hobbies" or category.middle == "Baby Care":
         certs.append(Certification("602001", SAFETY_CERTIFICATE.get(region.code, "Toy Safety Certificate"), True))
@@ -291,6 +300,7 @@ BRANDS = (("Partners Demo", "AUTHORIZED", False), ("Sandbox Basics", "AUTHORIZED
 
 
 def brand_id(index: int) -> str:
+    """The stable id of the brand at `index` of BRANDS."""
     return f"7082427311584{index + 347905:06d}"
 
 
@@ -309,11 +319,13 @@ SHIPPING_PROVIDERS: dict[str, tuple[str, ...]] = {
 
 
 def provider_id(region_code: str, index: int) -> str:
+    """The stable id of a market's shipping provider at `index`."""
     base = list(REGIONS).index(region_code) * 100
     return f"71178588580720{base + index + 16686:05d}"
 
 
 def shipping_providers(region_code: str) -> list[dict[str, str]]:
+    """The carriers of a market's seller-shipped delivery option."""
     return [{"id": provider_id(region_code, i), "name": name}
             for i, name in enumerate(SHIPPING_PROVIDERS[region_code])]
 
@@ -332,4 +344,5 @@ def delivery_options(region: Region) -> list[dict[str, Any]]:
 
 
 def seller_delivery_option(region: Region) -> dict[str, Any]:
+    """The SEND_BY_SELLER delivery option of a market."""
     return next(o for o in delivery_options(region) if o["type"] == "SEND_BY_SELLER")

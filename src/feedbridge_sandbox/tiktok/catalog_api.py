@@ -57,6 +57,7 @@ def version_of(ctx: Ctx, region: Region, body: dict[str, Any] | None = None) -> 
 
 
 def shop_tree(ctx: Ctx, body: dict[str, Any] | None = None) -> tuple[Shop, CategoryTree]:
+    """The request's shop and the category tree its version asks for."""
     shop = ctx.need_shop()
     version = version_of(ctx, shop.market, body)
     return shop, catalog.category_tree(shop.region, version)
@@ -138,11 +139,13 @@ def page_window(ctx: Ctx, *, default: int, low: int, high: int, required: bool =
 
 
 def encode_token(offset: int) -> str:
+    """A page token for an offset (TikTok's tokens are opaque base64 strings too)."""
     import base64
     return base64.b64encode(f"offset={offset}".encode()).decode()
 
 
 def decode_token(token: str) -> int:
+    """The offset in a page token; a token we did not issue is a parameter error."""
     import base64
     if not token:
         return 0
@@ -154,6 +157,18 @@ def decode_token(token: str) -> int:
         return int(value)
     except ValueError as exc:
         raise ApiError(12052910, "Invalid input parameters: page_token is not valid.") from exc
+
+
+TIME_FILTERS = ("create_time_ge", "create_time_lt", "create_time_le", "update_time_ge", "update_time_lt",
+                "update_time_le")
+
+
+def check_time_filters(body: dict[str, Any], code: int) -> None:
+    """Time-range filters must be Unix seconds (integers); TikTok answers `code` otherwise."""
+    for key in TIME_FILTERS:
+        value = body.get(key)
+        if value is not None and (isinstance(value, bool) or not isinstance(value, int)):
+            raise ApiError(code, f"Invalid parameters: {key} must be a Unix timestamp in seconds, got {value!r}.")
 
 
 def page(items: list[Any], offset: int, size: int) -> tuple[list[Any], str]:
@@ -196,6 +211,7 @@ async def create_brand(runtime: Runtime, ctx: Ctx) -> dict[str, Any]:
 
 
 def warehouses_of(shop: Shop) -> list[dict[str, Any]]:
+    """Get Warehouse List rows of a shop: its sales and return warehouses."""
     address = dict(WAREHOUSE_ADDRESSES[shop.region])
     address.update({"region_code": shop.region, "contact_person": shop.seller_name,
                     "address_line1": address["full_address"]})
@@ -268,6 +284,7 @@ async def upload_image(runtime: Runtime, ctx: Ctx) -> dict[str, Any]:
 
 
 def image_url(ctx: Ctx, uri: str) -> str:
+    """Where an uploaded image is served (the `url` of Upload Product Image)."""
     return f"{str(ctx.request.base_url).rstrip('/')}/_sandbox/images/{uri}"
 
 

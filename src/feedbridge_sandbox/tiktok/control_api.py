@@ -29,6 +29,7 @@ def _handler(runtime: Runtime, fn: Callable[[Request, Json], Awaitable[Any]]) ->
                                                                                           Awaitable[Response]]:
     async def endpoint(request: Request) -> Response:
         runtime.tick()
+        runtime.base_url = str(request.base_url).rstrip("/")
         try:
             raw = await request.body()
             body = await request.json() if raw.strip() else {}
@@ -37,14 +38,15 @@ def _handler(runtime: Runtime, fn: Callable[[Request, Json], Awaitable[Any]]) ->
             result = await fn(request, body)
         except ApiError as error:
             return JSONResponse({"error": error.message, "code": error.code}, status_code=400)
-        except ValueError as error:
-            return JSONResponse({"error": f"invalid request: {error}", "code": 400}, status_code=400)
+        except (ValueError, TypeError, KeyError, AttributeError) as error:
+            return JSONResponse({"error": f"invalid request: {error!r}", "code": 400}, status_code=400)
         return result if isinstance(result, Response) else JSONResponse(result)
 
     return endpoint
 
 
 def shop_summary(runtime: Runtime, shop: Shop) -> Json:
+    """A shop with its currency, warehouses and latest tokens (control API only)."""
     grant = runtime.state.latest_grant(shop.id)
     return {**shop.as_api(), "currency": shop.market.currency, "warehouse_id": shop.warehouse_id,
             "return_warehouse_id": shop.return_warehouse_id,

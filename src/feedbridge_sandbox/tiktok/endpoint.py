@@ -7,6 +7,7 @@ envelope; handlers raise `ApiError` for TikTok error answers.
 from __future__ import annotations
 
 import json
+import logging
 import time
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
@@ -31,6 +32,8 @@ from feedbridge_sandbox.tiktok.api import (
 from feedbridge_sandbox.tiktok.runtime import Runtime
 from feedbridge_sandbox.tiktok.signing import sign_matches
 from feedbridge_sandbox.tiktok.state import Grant, Shop
+
+log = logging.getLogger(__name__)
 
 TIMESTAMP_PAST = 300     # a request may be signed up to 5 minutes ago
 TIMESTAMP_FUTURE = 30    # ... or 30 seconds ahead of TikTok's clock
@@ -67,6 +70,7 @@ class Ctx:
         return body
 
     def need_shop(self) -> Shop:
+        """The shop of the request; 106013 when no shop_cipher was sent."""
         if self.shop is None:
             raise ApiError(MISSING_SHOP_CIPHER, status=400)
         return self.shop
@@ -132,12 +136,17 @@ def api_route(runtime: Runtime, method: str, path: str, handler: Handler, shop_m
 
     async def endpoint(request: Request) -> Response:
         runtime.tick()
+        runtime.base_url = str(request.base_url).rstrip("/")
         request_id = new_request_id()
         try:
             ctx = await verify(runtime, request, shop_mode, path)
             data = await handler(runtime, ctx)
         except ApiError as error:
             return fail(error, request_id)
+        except (ValueError, TypeError, KeyError, AttributeError) as exc:
+            # A field of the wrong type or shape: TikTok answers a parameter error, never a bare 500.
+            log.info("bad parameters on %s %s: %r", method, path, exc)
+            return fail(ApiError(COMMON_PARAM, f"Invalid request parameters: {exc}", status=400), request_id)
         if isinstance(data, JSONResponse):
             return data
         return ok(data, request_id)

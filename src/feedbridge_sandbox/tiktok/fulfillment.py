@@ -12,7 +12,7 @@ from typing import Any
 
 from feedbridge_sandbox.tiktok import catalog
 from feedbridge_sandbox.tiktok.api import ApiError
-from feedbridge_sandbox.tiktok.catalog_api import page, page_window
+from feedbridge_sandbox.tiktok.catalog_api import check_time_filters, page, page_window
 from feedbridge_sandbox.tiktok.endpoint import Ctx
 from feedbridge_sandbox.tiktok.orders import set_status, shop_order
 from feedbridge_sandbox.tiktok.runtime import Runtime
@@ -39,6 +39,7 @@ def shop_package(runtime: Runtime, ctx: Ctx, package_id: str) -> tuple[Shop, Pac
 
 
 def package_view(runtime: Runtime, package: Package) -> dict[str, Any]:
+    """Get Package Detail's `data`."""
     order = runtime.state.orders[package.order_id]
     items = [i for i in order.line_items if i["id"] in package.line_item_ids]
     skus: dict[str, dict[str, Any]] = {}
@@ -73,6 +74,7 @@ async def search_packages(runtime: Runtime, ctx: Ctx) -> dict[str, Any]:
     """POST /fulfillment/202309/packages/search (page_size 1-50)."""
     body = ctx.body()
     offset, size = page_window(ctx, default=20, low=1, high=50)
+    check_time_filters(body, INVALID_PARAMS)
     shops = [ctx.shop.id] if ctx.shop else ctx.grant.shop_ids
     status = body.get("package_status")
     found = [p for p in runtime.state.packages.values() if p.shop_id in shops
@@ -101,6 +103,7 @@ def _cmp(package: Package, body: dict[str, Any], key: str) -> bool:
 
 
 def check_shippable(order: Order, package: Package | None = None) -> None:
+    """Refuse shipping an order that is unpaid, on hold, cancelled or already shipped."""
     if order.status == "CANCELLED":
         raise ApiError(CANCELLED, "Cannot complete the operation when order is cancelled.")
     if order.status in ("UNPAID", "ON_HOLD"):
@@ -113,6 +116,7 @@ def check_shippable(order: Order, package: Package | None = None) -> None:
 
 
 def provider_name(shop: Shop, provider_id: str, tracking: str) -> str:
+    """Validate tracking number and carrier against the shop's providers; the carrier's name."""
     if not tracking or not provider_id:
         raise ApiError(INVALID_PARAMS, "Invalid parameters: tracking_number and shipping_provider_id are required.")
     if not TRACKING_RE.match(tracking):
@@ -126,6 +130,7 @@ def provider_name(shop: Shop, provider_id: str, tracking: str) -> str:
 
 def mark_shipped(runtime: Runtime, order: Order, package: Package, tracking: str, provider_id: str,
                  provider: str, handover: str) -> None:
+    """Record a shipment on a package and its line items; move the order on."""
     now = runtime.state.now()
     package.tracking_number, package.shipping_provider_id = tracking, provider_id
     package.shipping_provider_name, package.handover_method = provider, handover
@@ -193,12 +198,38 @@ async def mark_package_shipped(runtime: Runtime, ctx: Ctx) -> dict[str, Any]:
                 del state.packages[p.id]
     mark_shipped(runtime, order, package, str(body["tracking_number"]), str(body["shipping_provider_id"]), name,
                  "DROP_OFF")
+    if package is not source:
+        runtime.notify(shop.id, "PACKAGE_UPDATE", {
+            "sc_type": "SPLIT", "role_type": "ROLE_SELLER",
+            "package_list": [{"package_id": p, "order_id_list": [order.id]} for p in order.package_ids],
+            "update_time": runtime.state.now()})
     return {"order_id": order.id, "order_line_item_ids": wanted, "package_id": package.id}
+
+
+TRACKING_UPDATE_WINDOW = 72 * 3600
+
+
+async def update_order_shipping_info(runtime: Runtime, ctx: Ctx) -> dict[str, Any]:
+    """POST /fulfillment/202309/orders/{order_id}/shipping_info/update: seller-shipped orders with one
+    package, within 72 hours of shipping."""
+    shop = ctx.need_shop()
+    order = shop_order(runtime, shop, ctx.path_params["order_id"])
+    if len(order.package_ids) > 1:
+        raise ApiError(21011048, "There are multiple packages in this order; update each package's shipping "
+                                 "information instead.")
+    package = runtime.state.packages[order.package_ids[0]] if order.package_ids else None
+    return await _update_tracking(runtime, ctx, shop, package)
 
 
 async def update_shipping_info(runtime: Runtime, ctx: Ctx) -> dict[str, Any]:
     """POST /fulfillment/202309/packages/{package_id}/shipping_info/update."""
     shop, package = shop_package(runtime, ctx, ctx.path_params["package_id"])
+    return await _update_tracking(runtime, ctx, shop, package)
+
+
+async def _update_tracking(runtime: Runtime, ctx: Ctx, shop: Shop, package: Package | None) -> dict[str, Any]:
+    if package is None:
+        raise ApiError(21011043, "The package has not been shipped yet.")
     order = runtime.state.orders[package.order_id]
     if order.status == "CANCELLED":
         raise ApiError(21011042, "Cannot complete the operation when order is cancelled.")
@@ -206,6 +237,9 @@ async def update_shipping_info(runtime: Runtime, ctx: Ctx) -> dict[str, Any]:
         raise ApiError(21011043, "The package has not been shipped yet.")
     if package.status == "COMPLETED":
         raise ApiError(21011030, "Package has already been delivered.")
+    if package.shipped_time and runtime.state.now() - package.shipped_time > TRACKING_UPDATE_WINDOW:
+        raise ApiError(21011050, "The tracking number can only be updated within a certain number of hours "
+                                 "(72 after shipping).")
     body = ctx.body()
     tracking, provider_id = str(body.get("tracking_number") or ""), str(body.get("shipping_provider_id") or "")
     name = provider_name(shop, provider_id, tracking)

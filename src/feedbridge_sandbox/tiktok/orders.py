@@ -12,7 +12,7 @@ from typing import Any
 
 from feedbridge_sandbox.tiktok import catalog
 from feedbridge_sandbox.tiktok.api import ApiError
-from feedbridge_sandbox.tiktok.catalog_api import page, page_window
+from feedbridge_sandbox.tiktok.catalog_api import check_time_filters, page, page_window
 from feedbridge_sandbox.tiktok.endpoint import Ctx
 from feedbridge_sandbox.tiktok.runtime import Runtime
 from feedbridge_sandbox.tiktok.state import Order, Package, Shop
@@ -35,11 +35,13 @@ DEFAULT_BUYER = {"name": "Nguyen Minh Anh", "first_name": "Minh Anh", "last_name
 
 
 def money(value: Decimal, shop: Shop) -> str:
+    """An amount as TikTok writes it: a string with the currency's decimals."""
     places = shop.market.currency_decimals
     return str(value.quantize(Decimal(1) if places == 0 else Decimal(1).scaleb(-places)))
 
 
 def recipient(shop: Shop, given: dict[str, Any] | None) -> dict[str, Any]:
+    """A buyer address in the shop's market (defaults per market, overridable)."""
     base = dict(BUYERS.get(shop.region, DEFAULT_BUYER | {"country": shop.market.country}))
     base.update(given or {})
     full = ", ".join(p for p in (base["address_line1"], base.get("address_line2", ""), base["city"],
@@ -55,6 +57,13 @@ def recipient(shop: Shop, given: dict[str, Any] | None) -> dict[str, Any]:
                                "address_level": "L1"},
                               {"address_level_name": "City", "address_name": base["city"],
                                "address_level": "L2"}]}
+
+
+def sku_image(runtime: Runtime, product: Any, sku: dict[str, Any]) -> str:
+    """The URL of the SKU's own image, else the product's first main image."""
+    uri = next((a["sku_img"]["uri"] for a in sku["sales_attributes"] if a.get("sku_img")),
+               product.fields["main_images"][0]["uri"])
+    return f"{runtime.base_url}/_sandbox/images/{uri}"
 
 
 def set_status(runtime: Runtime, order: Order, status: str) -> None:
@@ -107,7 +116,7 @@ def place_order(runtime: Runtime, shop: Shop, body: dict[str, Any]) -> Order:
                 "id": state.new_id("5770"), "sku_id": sku["id"], "product_id": product.id,
                 "product_name": product.fields["title"], "seller_sku": sku["seller_sku"],
                 "sku_name": ", ".join(a["value_name"] for a in sku["sales_attributes"]) or "Default",
-                "sku_image": "", "original_price": money(price, shop), "sale_price": money(sale, shop),
+                "sku_image": sku_image(runtime, product, sku), "original_price": money(price, shop), "sale_price": money(sale, shop),
                 "seller_discount": money(seller_discount, shop), "platform_discount": money(platform_discount, shop),
                 "currency": shop.market.currency, "display_status": "UNPAID", "package_id": "",
                 "package_status": "TO_FULFILL", "tracking_number": "", "shipping_provider_id": "",
@@ -143,6 +152,7 @@ def pay_order(runtime: Runtime, order: Order) -> None:
     state = runtime.state
     order.paid_time = state.now()
     order.on_hold_until = runtime.clock.now() + runtime.settings.on_hold_seconds
+    state.on_hold_orders.add(order.id)
     package = Package(state.new_id("1152"), order.shop_id, order.id, [i["id"] for i in order.line_items],
                       "PROCESSING", state.now(), state.now())
     state.packages[package.id] = package
@@ -155,13 +165,18 @@ def pay_order(runtime: Runtime, order: Order) -> None:
 def on_hold_ticker(runtime: Runtime) -> None:
     """Release paid orders whose buyer-remorse window ended."""
     now = runtime.clock.now()
-    for order in list(runtime.state.orders.values()):
-        if order.status == "ON_HOLD" and order.on_hold_until is not None and order.on_hold_until <= now:
+    for order_id in sorted(runtime.state.on_hold_orders):
+        order = runtime.state.orders[order_id]
+        if order.status != "ON_HOLD":
+            runtime.state.on_hold_orders.discard(order_id)
+        elif order.on_hold_until is not None and order.on_hold_until <= now:
             order.on_hold_until = None
+            runtime.state.on_hold_orders.discard(order_id)
             set_status(runtime, order, "AWAITING_SHIPMENT")
 
 
 def release_stock(runtime: Runtime, order: Order, line_item_ids: list[str] | None = None) -> None:
+    """Put the units of cancelled line items back in stock."""
     for item in order.line_items:
         if line_item_ids is not None and item["id"] not in line_item_ids:
             continue
@@ -214,6 +229,7 @@ def order_view(runtime: Runtime, order: Order) -> dict[str, Any]:
 
 
 def shop_order(runtime: Runtime, shop: Shop, order_id: str) -> Order:
+    """An order of the shop, or 21008111 when it is unknown or another shop's."""
     order = runtime.state.orders.get(order_id)
     if order is None or order.shop_id != shop.id:
         raise ApiError(NOT_YOURS, "The order or package does not belong to the current seller.")
@@ -238,6 +254,7 @@ async def search_orders(runtime: Runtime, ctx: Ctx) -> dict[str, Any]:
     """POST /order/202309/orders/search."""
     shop, body = ctx.need_shop(), ctx.body()
     offset, size = page_window(ctx, default=20, low=1, high=100)
+    check_time_filters(body, 21001001)
     status = body.get("order_status")
     if status and status not in ORDER_STATUSES:
         raise ApiError(21001001, f"Invalid parameters: order_status {status!r}")

@@ -50,6 +50,7 @@ class Listing:
 
 
 def check_title(shop: Shop, title: Any) -> str:
+    """The title, or TikTok's title error for the shop's market."""
     if not isinstance(title, str) or not title.strip():
         raise ApiError(12052261, "product name is empty")
     low = shop.market.title_min
@@ -65,6 +66,7 @@ def check_title(shop: Shop, title: Any) -> str:
 
 
 def check_description(shop: Shop, description: Any) -> str:
+    """The HTML description, or TikTok's description error."""
     if not isinstance(description, str) or not description.strip():
         raise ApiError(12052015, "The product description is required")
     if len(description) > DESCRIPTION_MAX:
@@ -91,6 +93,7 @@ def check_description(shop: Shop, description: Any) -> str:
 
 
 def check_category(shop: Shop, body: dict[str, Any]) -> tuple[Category, str]:
+    """The leaf category and version, or TikTok's category error."""
     version = str(body.get("category_version") or "v1")
     if version != shop.market.category_version:
         raise ApiError(WRONG_VERSION, VERSION_MESSAGE)
@@ -107,6 +110,7 @@ def check_category(shop: Shop, body: dict[str, Any]) -> tuple[Category, str]:
 
 
 def check_brand(state: State, brand_id: Any, warnings: list[dict[str, str]]) -> str:
+    """The brand id ('' for none), or TikTok's brand error; unauthorized non-T1 brands warn."""
     if not brand_id:
         return ""
     brand_id = str(brand_id)
@@ -124,6 +128,7 @@ def check_brand(state: State, brand_id: Any, warnings: list[dict[str, str]]) -> 
 
 
 def check_images(state: State, images: Any) -> list[dict[str, str]]:
+    """The main images as {uri}, or TikTok's image error."""
     if not isinstance(images, list) or not images:
         raise ApiError(12052028, "Main product image is required")
     if len(images) > MAIN_IMAGES_MAX:
@@ -153,6 +158,7 @@ def _positive_decimal(value: Any) -> Decimal | None:
 
 
 def check_package(shop: Shop, category: Category, body: dict[str, Any]) -> tuple[dict[str, str], dict[str, str]]:
+    """Package weight and dimensions, or TikTok's package error."""
     weight = body.get("package_weight")
     if not isinstance(weight, dict) or weight.get("value") in (None, ""):
         raise ApiError(12052006, "Incorrect parcel weight format: package_weight {value, unit} is required.")
@@ -191,6 +197,7 @@ def check_package(shop: Shop, category: Category, body: dict[str, Any]) -> tuple
 
 
 def check_product_attributes(category: Category, given: Any) -> list[dict[str, Any]]:
+    """Product attributes with names and value ids; required ones must be present."""
     known = {a.id: a for a in catalog.attributes_for(category) if a.type == "PRODUCT_PROPERTY"}
     out: list[dict[str, Any]] = []
     seen: set[str] = set()
@@ -239,6 +246,7 @@ def _attribute_value(attr: Attribute, value: Any) -> dict[str, str]:
 
 
 def check_certifications(shop: Shop, category: Category, given: Any) -> list[dict[str, Any]]:
+    """The certifications; the category's required ones must be present."""
     provided = {str(c.get("id")) for c in given or [] if isinstance(c, dict)}
     for cert in catalog.rules_for(category, shop.market).certifications:
         if cert.required and cert.id not in provided:
@@ -318,6 +326,7 @@ def _inventory(shop: Shop, given: Any, *, required: bool) -> list[dict[str, Any]
 
 def check_skus(state: State, shop: Shop, category: Category, given: Any,
                existing: Product | None) -> list[dict[str, Any]]:
+    """The SKUs with ids, resolved sales attributes, price and inventory."""
     if not isinstance(given, list) or not given:
         raise ApiError(12052902, "The SKU list is empty. Either omit the list entirely, or provide all required "
                                  "details.")

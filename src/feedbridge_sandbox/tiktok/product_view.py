@@ -9,6 +9,7 @@ from feedbridge_sandbox.tiktok.state import Product, Shop, State
 
 
 def image_view(base_url: str, state: State, uri: str) -> dict[str, Any]:
+    """An image as Get Product shows it (uri, urls, thumb_urls, size)."""
     stored = state.images.get(uri)
     url = f"{base_url}/_sandbox/images/{uri}"
     return {"height": stored.height if stored else 600, "width": stored.width if stored else 600,
@@ -16,12 +17,14 @@ def image_view(base_url: str, state: State, uri: str) -> dict[str, Any]:
 
 
 def price_view(sku: dict[str, Any]) -> dict[str, str]:
+    """A SKU price as Get Product shows it."""
     price = sku["price"]
     return {"tax_exclusive_price": price["amount"], "sale_price": price.get("sale_price", price["amount"]),
             "currency": price["currency"]}
 
 
 def sku_view(base_url: str, state: State, sku: dict[str, Any]) -> dict[str, Any]:
+    """A SKU as Get Product shows it."""
     attributes = []
     for attr in sku["sales_attributes"]:
         view = {k: attr[k] for k in ("id", "name", "value_id", "value_name")}

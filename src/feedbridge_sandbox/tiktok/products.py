@@ -11,7 +11,7 @@ import copy
 from typing import Any
 
 from feedbridge_sandbox.tiktok.api import ApiError
-from feedbridge_sandbox.tiktok.catalog_api import page, page_window
+from feedbridge_sandbox.tiktok.catalog_api import check_time_filters, page, page_window
 from feedbridge_sandbox.tiktok.endpoint import Ctx
 from feedbridge_sandbox.tiktok.product_rules import QUANTITY_MAX, _money, check_listing
 from feedbridge_sandbox.tiktok.product_view import product_view, search_view
@@ -26,10 +26,12 @@ STATUSES = ("ALL", "DRAFT", "PENDING", "FAILED", "ACTIVATE", "SELLER_DEACTIVATED
 
 
 def base_url(ctx: Ctx) -> str:
+    """The sandbox's own URL as the request reached it."""
     return str(ctx.request.base_url).rstrip("/")
 
 
 def owned_product(runtime: Runtime, shop: Shop, product_id: str) -> Product:
+    """A product of the shop, or TikTok's not-found / not-yours error."""
     product = runtime.state.products.get(product_id)
     if product is None:
         raise ApiError(NOT_FOUND, "The product does not exist")
@@ -40,13 +42,16 @@ def owned_product(runtime: Runtime, shop: Shop, product_id: str) -> Product:
 
 
 def submit_for_review(runtime: Runtime, product: Product) -> None:
+    """Send a listing to the audit: PENDING until the review delay has passed."""
     product.status = "PENDING"
     product.audit_status = "AUDITING"
     product.audit_failed_reasons = []
     product.review_due = runtime.clock.now() + runtime.settings.review.delay
+    runtime.state.pending_reviews.add(product.id)
 
 
 def sku_summary(product: Product) -> list[dict[str, Any]]:
+    """SKU ids and attributes as Create/Edit Product answer them."""
     return [{"id": s["id"], "seller_sku": s["seller_sku"], "external_sku_id": s["external_sku_id"],
              "sales_attributes": [{"id": a["id"], "value_id": a["value_id"]} for a in s["sales_attributes"]]}
             for s in product.skus]
@@ -84,6 +89,8 @@ async def search_products(runtime: Runtime, ctx: Ctx) -> dict[str, Any]:
     """POST /product/202309|202502/products/search."""
     shop, body = ctx.need_shop(), ctx.body()
     offset, size = page_window(ctx, default=20, low=1, high=100)
+    check_time_filters({k: v for k, v in body.items() if k.startswith("create")}, 12019118)
+    check_time_filters({k: v for k, v in body.items() if k.startswith("update")}, 12019119)
     status = str(body.get("status") or "ALL")
     if status not in STATUSES:
         raise ApiError(12052910, f"Invalid input parameters: status {status!r} is not one of {', '.join(STATUSES)}")
@@ -127,14 +134,15 @@ def _editable(product: Product) -> None:
                                      "this operation.")
 
 
-def _apply_edit(runtime: Runtime, ctx: Ctx, shop: Shop, product: Product, body: dict[str, Any]) -> dict[str, Any]:
+def _apply_edit(runtime: Runtime, ctx: Ctx, shop: Shop, product: Product, body: dict[str, Any],
+                changed: list[str]) -> dict[str, Any]:
     listing = check_listing(runtime.state, shop, body, product)
     product.fields, product.skus, product.category_version = listing.fields, listing.skus, listing.version
     product.update_time = runtime.state.now()
     if product.status != "DRAFT" or body.get("save_mode", "LISTING") != "AS_DRAFT":
         submit_for_review(runtime, product)
     runtime.notify(shop.id, "PRODUCT_INFORMATION_CHANGE", {
-        "product_id": int(product.id), "change_source": "OPEN_API", "changed_fields": sorted(body),
+        "product_id": int(product.id), "change_source": "OPEN_API", "changed_fields": changed,
         "update_time": product.update_time})
     return {"product_id": product.id, "skus": sku_summary(product), "warnings": listing.warnings,
             "audit": {"status": product.audit_status}}
@@ -145,7 +153,7 @@ async def edit_product(runtime: Runtime, ctx: Ctx) -> dict[str, Any]:
     shop = ctx.need_shop()
     product = owned_product(runtime, shop, ctx.path_params["product_id"])
     _editable(product)
-    return _apply_edit(runtime, ctx, shop, product, ctx.body())
+    return _apply_edit(runtime, ctx, shop, product, ctx.body(), sorted(ctx.body()))
 
 
 def current_body(product: Product) -> dict[str, Any]:
@@ -172,7 +180,7 @@ async def partial_edit_product(runtime: Runtime, ctx: Ctx) -> dict[str, Any]:
     _editable(product)
     body = current_body(product)
     body.update(ctx.body())
-    return _apply_edit(runtime, ctx, shop, product, body)
+    return _apply_edit(runtime, ctx, shop, product, body, sorted(ctx.body()))
 
 
 def _live_for_updates(product: Product) -> bool:

@@ -11,6 +11,7 @@ from feedbridge_sandbox.tiktok.state import Product
 
 
 def fails_review(runtime: Runtime, product: Product) -> bool:
+    """Whether the listing's title contains a keyword the review rules fail."""
     title = product.fields["title"].lower()
     return any(k and k.lower() in title for k in runtime.settings.review.fail_title_keywords)
 
@@ -20,6 +21,7 @@ def decide(runtime: Runtime, product: Product, approve: bool | None = None) -> N
     rules = runtime.settings.review
     passed = not fails_review(runtime, product) if approve is None else approve
     product.review_due = None
+    runtime.state.pending_reviews.discard(product.id)
     product.update_time = runtime.state.now()
     if passed:
         first = not product.approved_once
@@ -42,6 +44,9 @@ def decide(runtime: Runtime, product: Product, approve: bool | None = None) -> N
 def review_ticker(runtime: Runtime) -> None:
     """Decide every listing whose review delay has passed."""
     now = runtime.clock.now()
-    for product in list(runtime.state.products.values()):
-        if product.status == "PENDING" and product.review_due is not None and product.review_due <= now:
+    for product_id in sorted(runtime.state.pending_reviews):
+        product = runtime.state.products[product_id]
+        if product.status != "PENDING":
+            runtime.state.pending_reviews.discard(product_id)
+        elif product.review_due is not None and product.review_due <= now:
             decide(runtime, product)

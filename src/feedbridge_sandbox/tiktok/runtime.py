@@ -32,6 +32,7 @@ class ReviewRules:
         "The product violates TikTok Shop listing rules. Edit the title and resubmit."])
 
     def as_dict(self) -> dict[str, Any]:
+        """The rules as the control API shows them."""
         return {"delay": self.delay, "fail_title_keywords": self.fail_title_keywords,
                 "reasons": self.reasons, "suggestions": self.suggestions}
 
@@ -59,6 +60,7 @@ class Runtime:
         self.limiter = WindowLimiter(settings.rate_limit, settings.rate_window)
         self.tickers: list[Callable[[Runtime], None]] = []
         self.redirect_url = ""                # where the consent page sends the seller back
+        self.base_url = ""                    # as the last request reached us; for image URLs in orders
 
     def tick(self) -> None:
         """Run every time-based transition that is due (reviews, on-hold windows)."""

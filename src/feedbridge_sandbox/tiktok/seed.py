@@ -1,7 +1,7 @@
 """Pre-existing TikTok listings for the "link existing products" feature, created through the Open API.
 
-The seller SKUs follow the first three products of the Shopify sample catalog (apparel.csv), which has no SKUs
-of its own: `<handle>` for a single variant, `<handle>-<option value>` (lower case) otherwise.
+The seller SKUs match the first three products of the Shopify sample catalog (apparel.csv) as the Shopify sandbox
+derives them (the CSV has none): the handle plus option values, upper case, e.g. CLASSIC-VARSITY-TOP-SMALL.
 """
 
 from __future__ import annotations
@@ -18,15 +18,15 @@ from feedbridge_sandbox.tiktok.signing import request_sign
 EXISTING_PRODUCTS: list[dict[str, Any]] = [
     {"title": "Ocean Blue Shirt", "price": "50.00", "material": "Cotton",
      "description": "<p>Ocean blue cotton shirt with a narrow collar and buttons down the front and long sleeves."
-                    "</p>", "variants": [("ocean-blue-shirt", None)]},
+                    "</p>", "variants": [("OCEAN-BLUE-SHIRT", None)]},
     {"title": "Classic Varsity Top", "price": "60.00", "material": "Cotton",
      "description": "<p>Womens casual varsity top. This grey and black buttoned top is a sport-inspired piece "
                     "complete with an embroidered letter.</p>",
-     "variants": [("classic-varsity-top-small", "Small"), ("classic-varsity-top-medium", "Medium"),
-                  ("classic-varsity-top-large", "Large")]},
+     "variants": [("CLASSIC-VARSITY-TOP-SMALL", "Small"), ("CLASSIC-VARSITY-TOP-MEDIUM", "Medium"),
+                  ("CLASSIC-VARSITY-TOP-LARGE", "Large")]},
     {"title": "Yellow Wool Jumper", "price": "80.00", "material": "Wool",
      "description": "<p>Knitted jumper in a soft wool blend with low dropped shoulders and wide three-quarter "
-                    "sleeves.</p>", "variants": [("yellow-wool-jumper", None)]},
+                    "sleeves.</p>", "variants": [("YELLOW-WOOL-JUMPER", None)]},
 ]
 
 
@@ -38,6 +38,7 @@ class SignedCaller:
 
     async def call(self, method: str, path: str, body: Any = None, files: Any = None,
                    shop_scoped: bool = True) -> Any:
+        """Send one signed call; raise when TikTok's code is not 0."""
         query = {"app_key": self.manifest["app_key"], "timestamp": str(int(time.time()))}
         if shop_scoped:
             query["shop_cipher"] = self.shop["cipher"]
@@ -80,7 +81,7 @@ async def seed_products(manifest: dict[str, Any]) -> list[str]:
                     "package_weight": {"value": "0.5", "unit": "KILOGRAM"},
                     "package_dimensions": {"length": "30", "width": "20", "height": "5", "unit": "CENTIMETER"},
                     "product_attributes": [{"id": "100157", "values": [{"name": product["material"]}]}],
-                    "skus": skus, "idempotency_key": f"seed-{product['variants'][0][0]}"}
+                    "skus": skus, "idempotency_key": f"seed-{product['variants'][0][0].lower()}"}
             created = await api.call("POST", "/product/202309/products", body)
             ids.append(created["product_id"])
             await client.post(f"{manifest['control_url']}/products/{created['product_id']}/review",

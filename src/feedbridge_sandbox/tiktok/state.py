@@ -45,9 +45,11 @@ class Shop:
 
     @property
     def market(self) -> Region:
+        """The shop's market rules."""
         return REGIONS[self.region]
 
     def as_api(self) -> dict[str, Any]:
+        """As Get Authorized Shops shows it."""
         return {"id": self.id, "name": self.name, "region": self.region,
                 "seller_type": self.market.seller_type, "cipher": self.cipher, "code": self.code}
 
@@ -62,10 +64,12 @@ class Grant:
     access_expires: float
     refresh_expires: float
     revoked: bool = False
+    expiry_notice_at: float = 0.0      # when UPCOMING_AUTHORIZATION_EXPIRATION was last sent
 
 
 @dataclass
 class AuthCode:
+    """A one-time authorization code from the seller's consent."""
     code: str
     shop_ids: list[str]
     expires: float
@@ -74,6 +78,7 @@ class AuthCode:
 
 @dataclass
 class Image:
+    """An uploaded image."""
     uri: str
     width: int
     height: int
@@ -132,6 +137,7 @@ class Order:
 
 @dataclass
 class Package:
+    """A package of an order (one per order until a split)."""
     id: str
     shop_id: str
     order_id: str
@@ -148,6 +154,7 @@ class Package:
 
 @dataclass
 class Cancellation:
+    """A cancellation of an order (by the buyer or the seller)."""
     id: str
     shop_id: str
     order_id: str
@@ -163,6 +170,7 @@ class Cancellation:
 
 @dataclass
 class Return:
+    """A refund or return request."""
     id: str
     shop_id: str
     order_id: str
@@ -180,6 +188,7 @@ class Return:
 
 @dataclass
 class WebhookSubscription:
+    """A shop's webhook address for one event type."""
     event_type: str
     address: str
     create_time: int
@@ -212,9 +221,13 @@ class State:
         self.custom_brands: dict[str, str] = {}
         self.custom_attribute_ids: dict[str, str] = {}
         self.notification_ids = itertools.count(7327112393057371910)
+        # Ids with a timer running, so the per-request tick does not scan every product and order.
+        self.pending_reviews: set[str] = set()
+        self.on_hold_orders: set[str] = set()
 
     # --- ids and time ---
     def now(self) -> int:
+        """Sandbox time in whole seconds."""
         return int(self.clock.now())
 
     def new_id(self, prefix: str) -> str:
@@ -224,33 +237,41 @@ class State:
 
     # --- shops and tokens ---
     def shop_by_cipher(self, cipher: str) -> Shop | None:
+        """The shop with this cipher, if any."""
         return next((s for s in self.shops.values() if s.cipher == cipher), None)
 
     def issue_grant(self, shop_ids: list[str]) -> Grant:
+        """New access and refresh tokens for the shops."""
         now = self.clock.now()
         grant = Grant(token(), token(), list(shop_ids), now + ACCESS_TOKEN_TTL, now + REFRESH_TOKEN_TTL)
         self.grants.append(grant)
         return grant
 
     def grant_for_access_token(self, access_token: str) -> Grant | None:
+        """The grant an access token belongs to, if any."""
         return next((g for g in self.grants if g.access_token == access_token), None)
 
     def grant_for_refresh_token(self, refresh_token: str) -> Grant | None:
+        """The newest grant carrying this refresh token, if any."""
         return next((g for g in reversed(self.grants) if g.refresh_token == refresh_token), None)
 
     def latest_grant(self, shop_id: str) -> Grant | None:
+        """The newest unrevoked grant covering a shop, if any."""
         return next((g for g in reversed(self.grants) if shop_id in g.shop_ids and not g.revoked), None)
 
     def new_auth_code(self, shop_ids: list[str]) -> AuthCode:
+        """A fresh auth code for the shops (30 minutes, single use)."""
         code = AuthCode(secrets.token_urlsafe(24), list(shop_ids), self.clock.now() + AUTH_CODE_TTL)
         self.codes[code.code] = code
         return code
 
     # --- catalog ---
     def shop_products(self, shop_id: str) -> list[Product]:
+        """Every product of a shop."""
         return [p for p in self.products.values() if p.shop_id == shop_id]
 
     def find_sku(self, shop_id: str, sku_id: str = "", seller_sku: str = "") -> tuple[Product, dict[str, Any]] | None:
+        """(product, sku) of a shop's non-deleted listing by SKU id or seller SKU."""
         for product in self.shop_products(shop_id):
             if product.status == "DELETED":
                 continue

@@ -10,7 +10,8 @@ from typing import Any
 import httpx
 import pytest
 
-from tests.integration.sandbox_tiktok.helpers import TikTok, sign, webhook_sign
+from tests.integration.sandbox_tiktok.conftest import subscribe
+from tests.integration.sandbox_tiktok.helpers import TikTok, WebhookReceiver, sign, webhook_sign
 
 VECTORS = json.loads((Path(__file__).parent / "signing_vectors.json").read_text())
 SHOPS = "/authorization/202309/shops"
@@ -154,3 +155,39 @@ def test_injected_fault_answers_with_tiktok_envelope(tt: TikTok) -> None:
 def test_unknown_path_answers_36009009(tt: TikTok) -> None:
     response = tt.call("GET", "/product/209901/categories")
     assert (response.status_code, response.json()["code"]) == (404, 36009009)
+
+
+def test_authorization_expiry_is_announced_daily_in_the_last_30_days(tt: TikTok, receiver: WebhookReceiver) -> None:
+    assert receiver.server is not None
+    subscribe(tt, receiver.server.url + "/hooks", "UPCOMING_AUTHORIZATION_EXPIRATION")
+    tt.advance(300 * 86400)
+    tt.drain()
+    assert receiver.of_type(7) == []
+    tt.advance(36 * 86400)   # 29 days left
+    tt.advance(3600)
+    tt.drain()
+    notices = receiver.of_type(7)
+    assert len(notices) == 1 and notices[0]["data"]["expiration_time"] > notices[0]["timestamp"]
+    tt.advance(86400)
+    tt.drain()
+    assert len(receiver.of_type(7)) == 2
+
+
+def test_deauthorization_revokes_tokens_and_notifies(tt: TikTok, receiver: WebhookReceiver) -> None:
+    assert receiver.server is not None
+    subscribe(tt, receiver.server.url + "/hooks", "SELLER_DEAUTHORIZATION")
+    tt.control("POST", "/deauthorize", {"shop_id": tt.shop["id"]})
+    tt.drain()
+    assert len(receiver.of_type(6)) == 1
+    assert tt.error("GET", SHOPS, shop=False)[1] == 105001
+
+
+def test_malformed_parameters_answer_an_error_envelope_not_a_crash(tt: TikTok) -> None:
+    response = tt.call("POST", "/order/202309/orders/search", {"create_time_ge": "yesterday"},
+                       query={"page_size": "10"})
+    assert response.json()["code"] == 21001001
+
+
+def test_wrongly_typed_field_answers_a_parameter_error(tt: TikTok) -> None:
+    response = tt.call("POST", "/product/202502/products/search", {"seller_skus": 5}, query={"page_size": "10"})
+    assert (response.status_code, response.json()["code"]) == (400, 36009004)
