@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import importlib
-import importlib.util
 from collections.abc import Awaitable, Callable
 from pathlib import Path
 from typing import Any
@@ -17,7 +15,7 @@ import feedbridge
 from feedbridge.db.session import ping
 from feedbridge.jobs.queue import pending_count
 from feedbridge.runtime import Runtime
-from feedbridge.web import accounts, api, pages
+from feedbridge.web import accounts, api, pages, tiktok_connect, webhooks
 from feedbridge.web.errors import install_error_handlers
 from feedbridge.web.render import templates
 from feedbridge.web.security import session_key
@@ -54,10 +52,6 @@ def create_app(runtime: Runtime) -> FastAPI:
         return response
     app.mount("/static", StaticFiles(directory=str(HERE / "static")), name="static")
 
-    from feedbridge.web.webhooks import router as webhook_router
-
-    app.include_router(webhook_router)
-
     @app.get("/healthz", tags=["operations"])
     def healthz() -> JSONResponse:
         """Liveness and readiness: the database and the queue both answer."""
@@ -78,8 +72,8 @@ def create_app(runtime: Runtime) -> FastAPI:
                             status_code=200 if ok else 503)
 
     # Webhook receivers come first: they are authenticated by platform signatures, not sessions or CSRF.
-    if importlib.util.find_spec("feedbridge.web.webhooks") is not None:
-        app.include_router(importlib.import_module("feedbridge.web.webhooks").router)
+    app.include_router(webhooks.router)
+    app.include_router(tiktok_connect.router)  # before pages: it replaces the placeholder start route
     app.include_router(api.router)
     app.include_router(accounts.router)
     app.include_router(pages.router)

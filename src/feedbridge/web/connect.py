@@ -26,6 +26,7 @@ from feedbridge.errors import AuthError, ConfigError, DataError, PlatformError, 
 from feedbridge.http.ssrf import check_public_url
 from feedbridge.runtime import Runtime
 from feedbridge.stores import PLATFORMS, build_store
+from feedbridge.sync.setup import set_up_feed, set_up_store
 from feedbridge.web import repo
 from feedbridge.web.errors import Conflict
 
@@ -208,7 +209,9 @@ async def connect_store(runtime: Runtime, merchant_id: int, platform: str, base_
                               subject=f"store_connection:{row.id}")
             return row
 
-    return await run_in_threadpool(save)
+    row = await run_in_threadpool(save)
+    await set_up_store(runtime, row.id)
+    return row
 
 
 def delete_connection(session: Session, merchant_id: int, connection_id: int) -> StoreConnection:
@@ -268,6 +271,7 @@ def create_feed(session: Session, merchant_id: int, store_connection_id: int, ti
     session.add(feed)
     session.flush()
     _apply_currency_rule(session, feed, store)
+    set_up_feed(session, feed)
     repo.log_activity(session, merchant_id, "feed.created",
                       f"{store.name or store.base_url} now feeds the TikTok shop {shop.name or shop.shop_id}.",
                       subject=f"feed:{feed.id}")
