@@ -83,7 +83,7 @@ class ShopifySandboxApp:
             *oauth_routes.routes(self),
             Route("/_sandbox/ratelimit", self.ratelimit, methods=["GET", "POST", "DELETE"]),
             *control_routes(faults=self.faults, clock=self.clock, webhooks=self.webhooks, reset=self.reset,
-                            state=self.state.summary),
+                            state=lambda: self.state.summary()),
         ]
         inner = Starlette(routes=routes)
         self.app = GraphQLFaultMiddleware(inner, self.faults,
