@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import json
 import uuid
 from collections.abc import Iterator
@@ -159,3 +160,18 @@ async def test_catalog_pages_shrink_to_fit_a_small_cost_limit(harness: Harness, 
 async def test_unknown_product_id_form_is_a_data_error(adapter: ShopifyAdapter) -> None:
     with pytest.raises(DataError):
         await adapter.get_product("not-a-number")
+
+
+async def test_order_imported_without_source_identifier_is_found_by_tag_and_note(harness: Harness,
+                                                                                 adapter: ShopifyAdapter) -> None:
+    product = await _product(harness, adapter)
+    tiktok_id = "5790" + uuid.uuid4().hex[:14]
+    await harness._call("""mutation($v: ID!, $note: String!) { orderCreate(order: {tags: ["TikTok Shop"],
+        note: $note, lineItems: [{variantId: $v, quantity: 1}]}) { userErrors { message } } }""",
+                        {"v": f"gid://shopify/ProductVariant/{product.variants[0].id}",
+                         "note": f"TikTok Shop order {tiktok_id}"})
+    found = await adapter.find_order(tiktok_id)
+    assert found is not None and found.tiktok_order_id == tiktok_id
+    again = await adapter.create_order(dataclasses.replace(_draft(product), tiktok_order_id=tiktok_id))
+    assert again.id == found.id
+    assert await adapter.find_order("5790" + uuid.uuid4().hex[:14]) is None
