@@ -129,6 +129,13 @@ class ShopifySandboxApp:
         return expiry is None or expiry > self.clock.now()
 
     async def graphql(self, request: Request) -> Response:
+        """The Admin GraphQL endpoint; every answer carries a request id and the API version, as Shopify's do."""
+        response = await self._graphql(request)
+        response.headers["X-Request-Id"] = str(uuid.uuid4())
+        response.headers["X-Shopify-API-Version"] = API_VERSION
+        return response
+
+    async def _graphql(self, request: Request) -> Response:
         if request.path_params["version"] != API_VERSION:
             return JSONResponse({"errors": "Not Found"}, status_code=404)
         if not self.token_valid(request.headers.get("x-shopify-access-token")):
