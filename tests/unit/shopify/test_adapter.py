@@ -19,9 +19,11 @@ from feedbridge.domain.orders import (
     OrderLine,
     StoreOrderStatus,
 )
-from feedbridge.errors import DataError
+from feedbridge.errors import ConfigError, DataError
+from feedbridge.stores import build_store
 from feedbridge.stores.shopify import webhooks
 from feedbridge.stores.shopify.adapter import ShopifyAdapter
+from feedbridge.sync.ports import StorePort
 from tests.contract.harness_shopify import Harness
 
 
@@ -175,3 +177,17 @@ async def test_order_imported_without_source_identifier_is_found_by_tag_and_note
     again = await adapter.create_order(dataclasses.replace(_draft(product), tiktok_order_id=tiktok_id))
     assert again.id == found.id
     assert await adapter.find_order("5790" + uuid.uuid4().hex[:14]) is None
+
+
+async def test_the_adapter_is_a_store_port_built_from_the_registry(harness: Harness) -> None:
+    credentials = harness._sandbox().manifest(harness.base_url)["credentials"]
+    adapter = build_store("shopify", harness.base_url, credentials)
+    try:
+        assert isinstance(adapter, StorePort) and isinstance(adapter, ShopifyAdapter)
+    finally:
+        await adapter.aclose()
+
+
+def test_a_connection_without_client_secret_is_a_config_error(harness: Harness) -> None:
+    with pytest.raises(ConfigError):
+        ShopifyAdapter(harness.base_url, {"access_token": "shpat_x"})

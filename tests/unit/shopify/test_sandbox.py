@@ -63,7 +63,9 @@ async def test_bad_token_is_401_with_shopify_message(running: Any) -> None:
 
 
 async def test_every_answer_reports_cost_and_bucket(running: Any) -> None:
-    cost = (await gql(running, "{ shop { name } }")).json()["extensions"]["cost"]
+    response = await gql(running, "{ shop { name } }")
+    assert response.headers["x-request-id"] and response.headers["x-shopify-api-version"] == "2026-04"
+    cost = response.json()["extensions"]["cost"]
     assert set(cost) == {"requestedQueryCost", "actualQueryCost", "throttleStatus"}
     assert set(cost["throttleStatus"]) == {"maximumAvailable", "currentlyAvailable", "restoreRate"}
 
