@@ -167,3 +167,16 @@ async def test_a_fault_on_a_mutation_does_not_hit_queries(running: Any) -> None:
             assert refused.status_code == 503
         finally:
             await control.delete("/_sandbox/faults")
+
+
+async def test_an_order_takes_stock_and_its_cancellation_puts_it_back(running: Any) -> None:
+    variant_id, item, location = await _item_and_location(running)
+    await gql(running, SET, {"key": str(uuid.uuid4()), "input": {"name": "available", "reason": "correction",
+              "quantities": [{"inventoryItemId": item, "locationId": location, "quantity": 10}]}})
+    created = (await gql(running, """mutation($v: ID!) { orderCreate(order: {lineItems: [{variantId: $v,
+        quantity: 3}]}, options: {inventoryBehaviour: DECREMENT_IGNORING_POLICY}) { order { id } } }""",
+                         {"v": variant_id})).json()["data"]["orderCreate"]["order"]
+    assert await _available(running, variant_id) == 7
+    await gql(running, """mutation($id: ID!) { orderCancel(orderId: $id, reason: CUSTOMER, restock: true) {
+        orderCancelUserErrors { message } } }""", {"id": created["id"]})
+    assert await _available(running, variant_id) == 10
