@@ -180,3 +180,14 @@ async def test_an_order_takes_stock_and_its_cancellation_puts_it_back(running: A
     await gql(running, """mutation($id: ID!) { orderCancel(orderId: $id, reason: CUSTOMER, restock: true) {
         orderCancelUserErrors { message } } }""", {"id": created["id"]})
     assert await _available(running, variant_id) == 10
+
+
+async def test_paging_continues_after_the_cursor_item_was_deleted(running: Any) -> None:
+    query = "query($after: String) { products(first: 2, after: $after) { nodes { id } pageInfo { endCursor } } }"
+    page = (await gql(running, query)).json()["data"]["products"]
+    everything = [n["id"] for n in (await gql(running, "{ products(first: 100) { nodes { id } } }")).json()[
+        "data"]["products"]["nodes"]]
+    await gql(running, """mutation($id: ID!) { productDelete(input: {id: $id}) { deletedProductId } }""",
+              {"id": page["nodes"][-1]["id"]})
+    following = (await gql(running, query, {"after": page["pageInfo"]["endCursor"]})).json()["data"]["products"]
+    assert [n["id"] for n in following["nodes"]] == everything[2:4]
