@@ -6,6 +6,7 @@ import dataclasses
 import json
 import uuid
 from collections.abc import Iterator
+from datetime import timedelta
 from decimal import Decimal
 from typing import Any
 
@@ -191,3 +192,15 @@ async def test_the_adapter_is_a_store_port_built_from_the_registry(harness: Harn
 def test_a_connection_without_client_secret_is_a_config_error(harness: Harness) -> None:
     with pytest.raises(ConfigError):
         ShopifyAdapter(harness.base_url, {"access_token": "shpat_x"})
+
+
+async def test_polling_overlap_reaches_back_before_the_watermark(harness: Harness, adapter: ShopifyAdapter) -> None:
+    [product_id] = await harness.create_products(1, variants=1)
+    product = await adapter.get_product(product_id)
+    assert product is not None and product.updated_at is not None
+    later = product.updated_at + timedelta(seconds=2)
+    with_overlap = await adapter.changes_since(later, overlap=timedelta(seconds=5))
+    assert product_id in {e.object_id for e in with_overlap.events}
+    without = await adapter.changes_since(later, overlap=timedelta(0))
+    assert product_id not in {e.object_id for e in without.events}
+    assert without.watermark >= later
