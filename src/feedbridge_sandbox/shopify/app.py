@@ -47,7 +47,8 @@ class App:
     client_id: str
     client_secret: str
     access_tokens: dict[str, float | None] = field(default_factory=dict)  # token -> expiry (epoch) or None
-    refresh_tokens: dict[str, float] = field(default_factory=dict)
+    refresh_tokens: dict[str, tuple[float, str]] = field(default_factory=dict)  # token -> (expiry, scopes)
+    token_scopes: dict[str, set[str]] = field(default_factory=dict)
     scopes: str = "read_products,write_products,read_inventory,write_inventory,read_locations,read_orders," \
                   "write_orders,read_merchant_managed_fulfillment_orders,write_merchant_managed_fulfillment_orders"
 
@@ -76,6 +77,7 @@ class ShopifySandboxApp:
                                client_secret=client_secret or "shpss_" + secrets.token_hex(16))
         self.access_token = access_token or "shpat_" + secrets.token_hex(16)
         self.app_install.access_tokens[self.access_token] = None
+        self.app_install.token_scopes[self.access_token] = set(self.app_install.scopes.split(","))
         self.bucket = CostBucket()
         self._default_locations()
         routes = [
@@ -83,7 +85,7 @@ class ShopifySandboxApp:
             *oauth_routes.routes(self),
             Route("/_sandbox/ratelimit", self.ratelimit, methods=["GET", "POST", "DELETE"]),
             *control_routes(faults=self.faults, clock=self.clock, webhooks=self.webhooks, reset=self.reset,
-                            state=self.state.summary),
+                            state=lambda: self.state.summary()),
         ]
         inner = Starlette(routes=routes)
         self.app = GraphQLFaultMiddleware(inner, self.faults,
@@ -127,6 +129,13 @@ class ShopifySandboxApp:
         return expiry is None or expiry > self.clock.now()
 
     async def graphql(self, request: Request) -> Response:
+        """The Admin GraphQL endpoint; every answer carries a request id and the API version, as Shopify's do."""
+        response = await self._graphql(request)
+        response.headers["X-Request-Id"] = str(uuid.uuid4())
+        response.headers["X-Shopify-API-Version"] = API_VERSION
+        return response
+
+    async def _graphql(self, request: Request) -> Response:
         if request.path_params["version"] != API_VERSION:
             return JSONResponse({"errors": "Not Found"}, status_code=404)
         if not self.token_valid(request.headers.get("x-shopify-access-token")):
@@ -159,6 +168,10 @@ class ShopifySandboxApp:
                            "operations should be used instead.",
                 "extensions": {"code": "MAX_COST_EXCEEDED", "cost": requested, "maxCost": single_max,
                                "documentation": RATE_LIMIT_DOCS}}]})
+        denied = self.denied_fields(request.headers.get("x-shopify-access-token", ""), operation)
+        if denied:
+            return JSONResponse({"errors": denied, "extensions": {"cost": {
+                "requestedQueryCost": requested, "actualQueryCost": 0, "throttleStatus": self.bucket.status()}}})
         if not self.bucket.take(requested):
             return JSONResponse({
                 "errors": [{"message": "Throttled",
@@ -179,6 +192,20 @@ class ShopifySandboxApp:
                                        "throttleStatus": self.bucket.status()}}
         return JSONResponse(body)
 
+    def denied_fields(self, token: str, operation: OperationDefinitionNode) -> list[dict[str, Any]]:
+        """ACCESS_DENIED errors for root fields this token's scopes do not cover."""
+        granted = self.app_install.token_scopes.get(token, set())
+        errors = []
+        for selection in operation.selection_set.selections:
+            name = getattr(getattr(selection, "name", None), "value", "")
+            needed = required_scope(name, operation.operation.value == "mutation")
+            if needed and not ({needed, needed.replace("read_", "write_")} & granted):
+                errors.append({"message": f"Access denied for {name} field. Required access: `{needed}` access "
+                                          "scope.", "path": [name],
+                               "extensions": {"code": "ACCESS_DENIED", "requiredAccess": f"`{needed}` access scope.",
+                                              "documentation": "https://shopify.dev/api/usage/access-scopes"}})
+        return errors
+
     async def ratelimit(self, request: Request) -> Response:
         """GET: bucket status. POST {"maximumAvailable", "restoreRate"}: change it. DELETE: Shopify's default."""
         if request.method == "POST":
@@ -188,6 +215,28 @@ class ShopifySandboxApp:
         elif request.method == "DELETE":
             self.bucket = CostBucket()
         return JSONResponse(self.bucket.status())
+
+
+READ_SCOPES = {
+    "products": "read_products", "product": "read_products", "productVariant": "read_products",
+    "productVariants": "read_products", "productsCount": "read_products", "collections": "read_products",
+    "inventoryItem": "read_inventory", "locations": "read_locations", "location": "read_locations",
+    "orders": "read_orders", "order": "read_orders",
+    "fulfillmentOrder": "read_merchant_managed_fulfillment_orders", "fulfillment": "read_orders",
+}
+WRITE_SCOPES = {
+    "productCreate": "write_products", "productDelete": "write_products", "productVariantsBulkCreate":
+    "write_products", "productVariantsBulkUpdate": "write_products", "collectionCreate": "write_products",
+    "inventorySetQuantities": "write_inventory", "orderCreate": "write_orders", "orderUpdate": "write_orders",
+    "tagsAdd": "write_orders", "orderCancel": "write_orders", "orderClose": "write_orders", "orderOpen": "write_orders",
+    "fulfillmentCreate": "write_merchant_managed_fulfillment_orders",
+    "fulfillmentTrackingInfoUpdate": "write_merchant_managed_fulfillment_orders",
+}
+
+
+def required_scope(field_name: str, mutation: bool) -> str | None:
+    """The access scope a root field needs (None: any installed app may call it)."""
+    return (WRITE_SCOPES if mutation else READ_SCOPES).get(field_name)
 
 
 def _format_error(error: Any) -> dict[str, Any]:

@@ -13,19 +13,40 @@ from graphql import GraphQLError
 MAX_PAGE = 250
 
 
+def _plain(value: Any) -> Any:
+    return value.strftime("%Y-%m-%d %H:%M:%S.%f") if isinstance(value, datetime) else value
+
+
 def encode_cursor(number: int, value: Any) -> str:
-    if isinstance(value, datetime):
-        value = value.strftime("%Y-%m-%d %H:%M:%S.%f")
-    raw = json.dumps({"last_id": number, "last_value": value}, separators=(",", ":"))
+    raw = json.dumps({"last_id": number, "last_value": _plain(value)}, separators=(",", ":"))
     return base64.b64encode(raw.encode()).decode()
 
 
-def decode_cursor(cursor: str) -> int:
+def decode_cursor(cursor: str) -> tuple[int, Any]:
+    """(last id, last sort value) of a cursor."""
     try:
         data = json.loads(base64.b64decode(cursor.encode()).decode())
-        return int(data["last_id"])
+        return int(data["last_id"]), data.get("last_value")
     except (ValueError, KeyError, TypeError) as exc:
         raise GraphQLError("Invalid cursor for current pagination sort.") from exc
+
+
+def _position(ordered: list[Any], cursor: str, get_number: Callable[[Any], int],
+              get_value: Callable[[Any], Any], reverse: bool) -> int:
+    """Index of the cursor's item; for an item that is gone (deleted while paging), where it would have been."""
+    number, value = decode_cursor(cursor)
+    for index, item in enumerate(ordered):
+        if get_number(item) == number:
+            return index
+    for index, item in enumerate(ordered):
+        key = (_plain(get_value(item)), get_number(item))
+        try:
+            beyond = key < (value, number) if reverse else key > (value, number)
+        except TypeError:
+            beyond = get_number(item) > number
+        if beyond:
+            return index - 1
+    return len(ordered) - 1
 
 
 def connection(items: Sequence[Any], args: dict[str, Any], *, number: Callable[[Any], int] | None = None,
@@ -43,11 +64,11 @@ def connection(items: Sequence[Any], args: dict[str, Any], *, number: Callable[[
                                extensions={"code": "BAD_REQUEST"})
     ordered = list(reversed(items)) if args.get("reverse") else list(items)
     start, end = 0, len(ordered)
-    positions = {get_number(item): index for index, item in enumerate(ordered)}
+    reverse = bool(args.get("reverse"))
     if args.get("after"):
-        start = positions.get(decode_cursor(args["after"]), -1) + 1
+        start = _position(ordered, args["after"], get_number, get_value, reverse) + 1
     if args.get("before"):
-        end = positions.get(decode_cursor(args["before"]), end)
+        end = max(0, _position(ordered, args["before"], get_number, get_value, reverse))
     window = ordered[start:end]
     has_next = has_previous = False
     if first is not None:

@@ -510,12 +510,15 @@ def order_create(_: Any, info: GraphQLResolveInfo, order: dict[str, Any],
         o.fulfillment_orders.append(fulfillment_order)
         state.fulfillment_orders[fulfillment_order.number] = fulfillment_order
         behaviour = (options or {}).get("inventoryBehaviour") or "BYPASS"
+        stock_changes: list[tuple[Variant, int]] = []
         if behaviour != "BYPASS":
+            o.inventory_decremented = True
             for li in lines:
                 variant = state.variants.get(li.variant_number or -1)
                 if variant is not None and variant.tracked and location in variant.levels:
                     variant.levels[location] -= li.quantity
                     variant.level_updated[location] = now
+                    stock_changes.append((variant, location))
         if order.get("fulfillmentStatus") == "FULFILLED":
             for li in lines:
                 li.fulfilled = li.quantity
@@ -523,6 +526,8 @@ def order_create(_: Any, info: GraphQLResolveInfo, order: dict[str, Any],
         state.orders[o.number] = o
     body = payloads.order_payload(o, state)
     emit(info, "orders/create", body)
+    for variant, location_number in stock_changes:
+        emit(info, "inventory_levels/update", payloads.inventory_level_payload(variant, location_number))
     if o.financial_status == "PAID":
         emit(info, "orders/paid", body)
     return {"order": o, "userErrors": []}
@@ -603,13 +608,18 @@ def order_cancel(_: Any, info: GraphQLResolveInfo, orderId: str, reason: str, re
             o.financial_status = "REFUNDED"
         for fo in o.fulfillment_orders:
             fo.status = "CLOSED" if fo.status == "CLOSED" else "CANCELLED"
-        if restock:
+        restocked: list[tuple[Variant, int]] = []
+        if restock and o.inventory_decremented:
             for fo in o.fulfillment_orders:
                 for _, li in fo.lines:
                     variant = state.variants.get(li.variant_number or -1)
-                    if variant is not None and fo.location_number in variant.levels:
+                    if variant is not None and variant.tracked and fo.location_number in variant.levels:
                         variant.levels[fo.location_number] += li.quantity - li.fulfilled
+                        variant.level_updated[fo.location_number] = now
+                        restocked.append((variant, fo.location_number))
     order_touched(info, o, "orders/cancelled")
+    for variant, location_number in restocked:
+        emit(info, "inventory_levels/update", payloads.inventory_level_payload(variant, location_number))
     job = {"__typename": "Job", "id": f"gid://shopify/Job/{uuid.uuid4()}", "done": True, "query": {}}
     return {"job": job, "orderCancelUserErrors": [], "userErrors": []}
 

@@ -31,7 +31,7 @@ def sign_query(params: dict[str, str], secret: str) -> str:
 
 
 def routes(sandbox: ShopifySandboxApp) -> list[Route]:
-    codes: dict[str, bool] = {}
+    codes: dict[str, str] = {}  # code -> granted scopes
 
     async def authorize(request: Request) -> Response:
         params = request.query_params
@@ -39,22 +39,23 @@ def routes(sandbox: ShopifySandboxApp) -> list[Route]:
             return JSONResponse({"errors": "Oauth error invalid_request: The client_id or redirect_uri is invalid"},
                                 status_code=400)
         code = secrets.token_hex(16)
-        codes[code] = params.get("grant_options[]") != "per-user"
+        codes[code] = params.get("scope") or sandbox.app_install.scopes
         back = {"code": code, "shop": sandbox.state.domain, "state": params.get("state", ""),
                 "timestamp": str(int(sandbox.clock.now())),
                 "host": base64.b64encode(f"{sandbox.state.domain}/admin".encode()).decode().rstrip("=")}
         back["hmac"] = sign_query(back, sandbox.app_install.client_secret)
         return RedirectResponse(f"{params['redirect_uri']}?{urlencode(back)}", status_code=302)
 
-    def issue(expiring: bool) -> dict[str, Any]:
+    def issue(expiring: bool, scope: str) -> dict[str, Any]:
         token = "shpat_" + secrets.token_hex(16)
-        answer: dict[str, Any] = {"access_token": token, "scope": sandbox.app_install.scopes}
+        sandbox.app_install.token_scopes[token] = set(scope.split(","))
+        answer: dict[str, Any] = {"access_token": token, "scope": scope}
         if not expiring:
             sandbox.app_install.access_tokens[token] = None
             return answer
         sandbox.app_install.access_tokens[token] = sandbox.clock.now() + ACCESS_TOKEN_LIFETIME
         refresh = "shprt_" + secrets.token_hex(16)
-        sandbox.app_install.refresh_tokens[refresh] = sandbox.clock.now() + REFRESH_TOKEN_LIFETIME
+        sandbox.app_install.refresh_tokens[refresh] = (sandbox.clock.now() + REFRESH_TOKEN_LIFETIME, scope)
         answer.update(expires_in=ACCESS_TOKEN_LIFETIME, refresh_token=refresh,
                       refresh_token_expires_in=REFRESH_TOKEN_LIFETIME)
         return answer
@@ -71,18 +72,18 @@ def routes(sandbox: ShopifySandboxApp) -> list[Route]:
                                 status_code=400)
         if data.get("grant_type") == "refresh_token":
             refresh = str(data.get("refresh_token", ""))
-            expiry = app.refresh_tokens.pop(refresh, None)
+            expiry, scope = app.refresh_tokens.pop(refresh, (None, ""))
             if expiry is None or expiry < sandbox.clock.now():
                 return JSONResponse({"error": "invalid_grant", "error_description": "Refresh token is invalid"},
                                     status_code=400)
-            return JSONResponse(issue(expiring=True))
+            return JSONResponse(issue(expiring=True, scope=scope))
         code = str(data.get("code", ""))
         if code not in codes:
             return JSONResponse({"error": "invalid_request",
                                  "error_description": "The authorization code was not found or was already used"},
                                 status_code=400)
-        codes.pop(code)
-        return JSONResponse(issue(expiring=str(data.get("expiring", "0")) == "1"))
+        scope = codes.pop(code)
+        return JSONResponse(issue(expiring=str(data.get("expiring", "0")) == "1", scope=scope))
 
     return [
         Route("/admin/oauth/authorize", authorize, methods=["GET"]),

@@ -211,7 +211,8 @@ def collections(_: Any, info: GraphQLResolveInfo, **args: Any) -> dict[str, Any]
 
 
 ORDER_FIELDS: dict[str, Callable[[Order], Any]] = {
-    "default": lambda o: o.name,
+    # Shopify's default order search covers several text fields; the sandbox uses name, note, tags and email.
+    "default": lambda o: " ".join([o.name, o.note or "", " ".join(o.tags), o.email or ""]),
     "name": lambda o: o.name,
     "id": lambda o: o.number,
     "source_identifier": lambda o: o.sourceIdentifier,

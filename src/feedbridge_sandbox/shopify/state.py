@@ -196,6 +196,7 @@ class Order:
     cancelledAt: datetime | None = None
     cancelReason: str | None = None
     test: bool = False
+    inventory_decremented: bool = False
     processedAt: datetime | None = None
     createdAt: datetime | None = None
     updatedAt: datetime | None = None

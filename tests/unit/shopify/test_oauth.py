@@ -8,7 +8,7 @@ from urllib.parse import parse_qsl, urlsplit
 import httpx
 import pytest
 
-from feedbridge.errors import AuthError, DataError
+from feedbridge.errors import AuthError, ConfigError, DataError
 from feedbridge.stores.shopify import oauth
 from feedbridge.stores.shopify.adapter import ShopifyAdapter
 from feedbridge_sandbox.core import RunningServer, serve
@@ -94,3 +94,22 @@ def test_authorize_url_asks_for_the_needed_scopes() -> None:
 def test_authorize_url_refuses_a_host_that_is_not_a_shop() -> None:
     with pytest.raises(DataError):
         oauth.authorize_url("evil.example.com", "cid", "https://fb.example/cb", "st")
+
+
+async def test_a_token_without_order_scopes_gets_a_config_error_naming_the_fix(running) -> None:
+    sandbox, server = running
+    url = oauth.authorize_url("feedbridge-sandbox.myshopify.com", sandbox.server.app_install.client_id,
+                              "https://feedbridge.example/cb", "s3", scopes=("read_products",), base_url=server.url)
+    async with httpx.AsyncClient() as client:
+        params = dict(parse_qsl(urlsplit((await client.get(url)).headers["location"]).query))
+    token = await oauth.exchange_code(server.url, sandbox.server.app_install.client_id, sandbox.client_secret,
+                                      params["code"])
+    assert token.scope == "read_products"
+    adapter = ShopifyAdapter(server.url, token.credentials(sandbox.client_secret))
+    try:
+        assert (await adapter.store_info()).currency == "USD"  # shop needs no scope
+        with pytest.raises(ConfigError) as caught:
+            await adapter.find_order("576912345")
+        assert "scopes" in str(caught.value.action)
+    finally:
+        await adapter.aclose()

@@ -63,7 +63,9 @@ async def test_bad_token_is_401_with_shopify_message(running: Any) -> None:
 
 
 async def test_every_answer_reports_cost_and_bucket(running: Any) -> None:
-    cost = (await gql(running, "{ shop { name } }")).json()["extensions"]["cost"]
+    response = await gql(running, "{ shop { name } }")
+    assert response.headers["x-request-id"] and response.headers["x-shopify-api-version"] == "2026-04"
+    cost = response.json()["extensions"]["cost"]
     assert set(cost) == {"requestedQueryCost", "actualQueryCost", "throttleStatus"}
     assert set(cost["throttleStatus"]) == {"maximumAvailable", "currentlyAvailable", "restoreRate"}
 
@@ -165,3 +167,27 @@ async def test_a_fault_on_a_mutation_does_not_hit_queries(running: Any) -> None:
             assert refused.status_code == 503
         finally:
             await control.delete("/_sandbox/faults")
+
+
+async def test_an_order_takes_stock_and_its_cancellation_puts_it_back(running: Any) -> None:
+    variant_id, item, location = await _item_and_location(running)
+    await gql(running, SET, {"key": str(uuid.uuid4()), "input": {"name": "available", "reason": "correction",
+              "quantities": [{"inventoryItemId": item, "locationId": location, "quantity": 10}]}})
+    created = (await gql(running, """mutation($v: ID!) { orderCreate(order: {lineItems: [{variantId: $v,
+        quantity: 3}]}, options: {inventoryBehaviour: DECREMENT_IGNORING_POLICY}) { order { id } } }""",
+                         {"v": variant_id})).json()["data"]["orderCreate"]["order"]
+    assert await _available(running, variant_id) == 7
+    await gql(running, """mutation($id: ID!) { orderCancel(orderId: $id, reason: CUSTOMER, restock: true) {
+        orderCancelUserErrors { message } } }""", {"id": created["id"]})
+    assert await _available(running, variant_id) == 10
+
+
+async def test_paging_continues_after_the_cursor_item_was_deleted(running: Any) -> None:
+    query = "query($after: String) { products(first: 2, after: $after) { nodes { id } pageInfo { endCursor } } }"
+    page = (await gql(running, query)).json()["data"]["products"]
+    everything = [n["id"] for n in (await gql(running, "{ products(first: 100) { nodes { id } } }")).json()[
+        "data"]["products"]["nodes"]]
+    await gql(running, """mutation($id: ID!) { productDelete(input: {id: $id}) { deletedProductId } }""",
+              {"id": page["nodes"][-1]["id"]})
+    following = (await gql(running, query, {"after": page["pageInfo"]["endCursor"]})).json()["data"]["products"]
+    assert [n["id"] for n in following["nodes"]] == everything[2:4]

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import logging
 from collections.abc import AsyncIterator, Callable, Mapping, Sequence
+from dataclasses import replace
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
@@ -244,6 +245,12 @@ class ShopifyAdapter:
         for node in data["orders"]["nodes"]:
             if node.get("sourceIdentifier") == wanted:
                 return mappers.order_ref_from_node(node)
+        # Orders imported without sourceIdentifier (by hand, or by an earlier tool) still carry our tag and the
+        # TikTok order id in the note; never create a second order for those either.
+        data = await self.client.query(docs.FIND_ORDERS, {"query": f"tag:'{mappers.TIKTOK_TAG}' {wanted}"})
+        for node in data["orders"]["nodes"]:
+            if mappers.TIKTOK_TAG in (node.get("tags") or []) and wanted in (node.get("note") or ""):
+                return replace(mappers.order_ref_from_node(node), tiktok_order_id=wanted)
         return None
 
     async def create_order(self, draft: OrderDraft) -> StoreOrderRef:
