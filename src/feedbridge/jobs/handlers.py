@@ -53,6 +53,12 @@ async def _store_poll(runtime: Runtime, intent: ClaimedIntent) -> None:
     await poll_store(runtime, int(intent.payload["connection"]))
 
 
+async def _resolve_change(runtime: Runtime, intent: ClaimedIntent) -> None:
+    from feedbridge.sync.events import resolve_change
+
+    await resolve_change(runtime, int(intent.payload["connection"]), str(intent.payload["object_id"]))
+
+
 async def _catalog_refresh(runtime: Runtime, intent: ClaimedIntent) -> None:
     from feedbridge.sync.catalog import refresh_catalog
 
@@ -99,6 +105,7 @@ def default_handlers() -> dict[str, Handler]:
         "price_stock.reconcile": _reconcile,
         "aftersales.sync": _after_sales,
         "store.poll": _store_poll,
+        "store.resolve_change": _resolve_change,
         "catalog.refresh": _catalog_refresh,
         "listing.create": _listing_create,
         "listing.status": _listing_status,

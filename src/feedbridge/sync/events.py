@@ -14,7 +14,10 @@ from sqlalchemy.orm import Session
 from feedbridge.db.activity import log_activity
 from feedbridge.db.intents import record_intent
 from feedbridge.db.models import Order, StoreConnection, TikTokShop
+from feedbridge.db.session import transaction
 from feedbridge.domain.catalog import ChangeEvent, ChangeKind
+from feedbridge.runtime import Runtime
+from feedbridge.sync.connections import store_for
 from feedbridge.sync.fulfilment import queue_fulfilment
 from feedbridge.sync.orders import note_order
 from feedbridge.sync.price_stock import queue_product_change
@@ -22,6 +25,7 @@ from feedbridge.tiktok.webhooks import WebhookEvent, WebhookType
 
 LISTING_STATUS = "listing.status"
 AFTER_SALES = "aftersales.sync"
+RESOLVE_CHANGE = "store.resolve_change"
 
 
 def handle_tiktok_event(session: Session, shop: TikTokShop, event: WebhookEvent) -> str:
@@ -66,7 +70,14 @@ def handle_store_events(session: Session, connection: StoreConnection, events: l
     queued = 0
     for event in events:
         if event.kind in (ChangeKind.PRODUCT_UPDATED, ChangeKind.INVENTORY_UPDATED, ChangeKind.PRODUCT_DELETED):
-            queued += queue_product_change(session, connection.id, event.object_id)
+            found = queue_product_change(session, connection.id, event.object_id)
+            if not found and event.kind == ChangeKind.INVENTORY_UPDATED:
+                # Some stores name the inventory item, not the product (Shopify): find the product first.
+                record_intent(session, RESOLVE_CHANGE, f"{connection.id}:{event.object_id}",
+                              {"connection": connection.id, "object_id": event.object_id},
+                              merchant_id=connection.merchant_id)
+                found = 1
+            queued += found
         elif event.kind in (ChangeKind.FULFILMENT_CREATED, ChangeKind.ORDER_UPDATED):
             order = session.scalars(select(Order).join(TikTokShop, Order.tiktok_shop_id == TikTokShop.id).where(
                 Order.store_order_id == event.object_id, Order.merchant_id == connection.merchant_id)).first()
@@ -74,3 +85,20 @@ def handle_store_events(session: Session, connection: StoreConnection, events: l
                 queue_fulfilment(session, order)
                 queued += 1
     return queued
+
+
+async def resolve_change(runtime: Runtime, connection_id: int, object_id: str) -> int:
+    """Read the product a stock change names indirectly, then queue its price/stock push."""
+    with runtime.sessions() as session:
+        connection = session.get(StoreConnection, connection_id)
+        if connection is None:
+            return 0
+    store = store_for(runtime, connection)
+    try:
+        product = await store.get_product(object_id)
+    finally:
+        await store.aclose()
+    if product is None:
+        return 0
+    with transaction(runtime.sessions) as session:
+        return queue_product_change(session, connection_id, product.id)

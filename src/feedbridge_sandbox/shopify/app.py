@@ -27,6 +27,7 @@ import feedbridge_sandbox.shopify.mutations  # noqa: F401  (registers the mutati
 from feedbridge_sandbox.control import control_routes
 from feedbridge_sandbox.core import Clock, FaultInjector, WebhookSender
 from feedbridge_sandbox.core.faults import FaultMiddleware
+from feedbridge_sandbox.core.media import MediaMiddleware
 from feedbridge_sandbox.shopify import oauth_routes
 from feedbridge_sandbox.shopify.cost import SINGLE_QUERY_MAX, CostBucket, CostCalculator
 from feedbridge_sandbox.shopify.mutations import TOPICS
@@ -88,8 +89,8 @@ class ShopifySandboxApp:
                             state=lambda: self.state.summary()),
         ]
         inner = Starlette(routes=routes)
-        self.app = GraphQLFaultMiddleware(inner, self.faults,
-                                          error_body=lambda status: {"errors": f"Injected fault ({status})"})
+        self.app = MediaMiddleware(GraphQLFaultMiddleware(
+            inner, self.faults, error_body=lambda status: {"errors": f"Injected fault ({status})"}))
 
     def _default_locations(self) -> None:
         self.state.add_location("Shop location")

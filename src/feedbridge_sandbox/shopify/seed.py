@@ -18,6 +18,8 @@ from typing import Any
 
 import httpx
 
+from feedbridge_sandbox.core.media import hosted_image_url
+
 API_VERSION = "2026-04"
 SAMPLES = Path("/work/shared/samples/shopify")
 
@@ -157,6 +159,7 @@ def derived_sku(handle: str, values: list[str]) -> str:
 async def seed_catalog(call: AdminCaller, paths: Iterable[Path]) -> int:
     """Create every product in the CSVs through the API; returns how many products were created."""
     locations = [n["id"] for n in (await call(LOCATIONS))["locations"]["nodes"]]
+    base_url = call.url.split("/admin/")[0]  # Shopify copies media to its CDN; the sandbox hosts the copies
     by_type: dict[str, list[str]] = {}
     count = 0
     for product in read_catalog(paths):
@@ -172,7 +175,8 @@ async def seed_catalog(call: AdminCaller, paths: Iterable[Path]) -> int:
                         "status": "ACTIVE",
                         "productOptions": [{"name": name, "values": [{"name": v} for v in option_values[name]]}
                                            for name in names]},
-            "media": [{"originalSource": url, "mediaContentType": "IMAGE"} for url in product["images"]],
+            "media": [{"originalSource": hosted_image_url(base_url, url), "mediaContentType": "IMAGE"}
+                      for url in product["images"]],
         })
         product_id = created["productCreate"]["product"]["id"]
         variants_in = []
@@ -190,7 +194,7 @@ async def seed_catalog(call: AdminCaller, paths: Iterable[Path]) -> int:
             if variant["compare_at"]:
                 entry["compareAtPrice"] = variant["compare_at"]
             if variant["image"]:
-                entry["mediaSrc"] = [variant["image"]]
+                entry["mediaSrc"] = [hosted_image_url(base_url, variant["image"])]
             variants_in.append(entry)
         made = await call(VARIANTS_CREATE, {"productId": product_id, "variants": variants_in})
         quantities = []
