@@ -21,6 +21,8 @@ from openapi_core.testing import MockRequest, MockResponse
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 from werkzeug.datastructures import ImmutableMultiDict
 
+from feedbridge_sandbox.shared import shared_path
+
 _VARIABLE = re.compile(r"\{[^/}]+\}")
 
 
@@ -199,5 +201,5 @@ def spec_dir(platform: str) -> Path | None:
     import os
 
     candidates = [Path(os.environ["FEEDBRIDGE_SPECS"]) / platform] if os.environ.get("FEEDBRIDGE_SPECS") else []
-    candidates += [Path(__file__).resolve().parents[1] / "specs" / platform, Path("/work/shared/specs") / platform]
+    candidates += [Path(__file__).resolve().parents[1] / "specs" / platform, shared_path("specs", platform)]
     return next((c for c in candidates if c.is_dir()), None)

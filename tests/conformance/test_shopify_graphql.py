@@ -22,9 +22,10 @@ from graphql import (
 )
 
 from feedbridge_sandbox.core import RunningServer, serve
+from feedbridge_sandbox.shared import shared_path
 from feedbridge_sandbox.shopify import GRAPHQL_PATH, ShopifySandbox, create_sandbox
 
-FIXTURES = Path("/work/shared/specs/shopify/fixtures")
+FIXTURES = shared_path("specs", "shopify", "fixtures")
 for _parent in Path(__file__).resolve().parents:
     if (_parent / "specs" / "shopify" / "fixtures").is_dir():
         FIXTURES = _parent / "specs" / "shopify" / "fixtures"

@@ -8,7 +8,6 @@ import re
 import uuid
 from collections.abc import Iterator
 from decimal import Decimal
-from pathlib import Path
 from typing import Any
 from urllib.parse import parse_qsl
 
@@ -18,9 +17,10 @@ import pytest
 from feedbridge.domain.orders import Address, Fulfilment, OrderDraft, OrderLine, StoreOrderStatus
 from feedbridge.stores.woocommerce.adapter import WooCommerceAdapter
 from feedbridge_sandbox.core import RunningServer, serve
+from feedbridge_sandbox.shared import shared_path
 from feedbridge_sandbox.woocommerce import WooCommerceSandbox, create_sandbox
 
-INDEX = json.loads(Path("/work/shared/specs/woocommerce/wc-v3-index.json").read_text())
+INDEX = json.loads(shared_path("specs", "woocommerce", "wc-v3-index.json").read_text())
 # WordPress's global parameters, valid on every route.
 GLOBAL_ARGS = {"_fields", "_envelope", "_embed", "_jsonp", "_method"}
 AUTH_ARGS = {"oauth_consumer_key", "oauth_timestamp", "oauth_nonce", "oauth_signature_method", "oauth_signature",

@@ -4,16 +4,16 @@ from __future__ import annotations
 
 import json
 from collections.abc import Iterator
-from pathlib import Path
 from typing import Any
 
 import httpx
 import pytest
 
 from feedbridge_sandbox.core import RunningServer, serve
+from feedbridge_sandbox.shared import shared_path
 from feedbridge_sandbox.woocommerce import WooCommerceSandbox, create_sandbox
 
-FIXTURES = Path("/work/shared/specs/woocommerce/fixtures")
+FIXTURES = shared_path("specs", "woocommerce", "fixtures")
 # Keys in the captures that plugins add (WooCommerce Gift Cards, Product Bundles, Composite Products).
 PLUGIN_KEYS = {"gift_cards", "composite_parent", "composite_children", "bundled_by", "bundled_item_title",
                "bundled_items"}

@@ -8,8 +8,10 @@ from pathlib import Path
 
 from graphql import DocumentNode, GraphQLError, GraphQLSchema, build_schema, parse, validate
 
+from feedbridge_sandbox.shared import shared_path
+
 SCHEMA_NAME = "admin-graphql-2026-04.schema.graphql"
-SHARED_SPECS = Path("/work/shared/specs/shopify")
+SHARED_SPECS = shared_path("specs", "shopify")
 
 
 def schema_path() -> Path:

@@ -19,9 +19,10 @@ from typing import Any
 import httpx
 
 from feedbridge_sandbox.core.media import hosted_image_url
+from feedbridge_sandbox.shared import shared_path
 
 API_VERSION = "2026-04"
-SAMPLES = Path("/work/shared/samples/shopify")
+SAMPLES = shared_path("samples", "shopify")
 
 LOCATIONS = """
 query SeedLocations { locations(first: 10) { nodes { id name } } }

@@ -16,6 +16,7 @@ from typing import Any
 import httpx
 
 from feedbridge_sandbox.core.media import hosted_image_url
+from feedbridge_sandbox.shared import shared_path
 
 # Used only when WooCommerce's sample catalog is not on this machine: a few products in the same CSV format.
 FALLBACK_CSV = """ID,Type,SKU,Name,Published,Description,Regular price,Sale price,Categories,Images,Parent,Attribute 1 name,Attribute 1 value(s),Attribute 1 visible,Weight (lbs)
@@ -31,7 +32,7 @@ def sample_csv_path() -> Path | None:
     """WooCommerce's sample catalog: $FEEDBRIDGE_WOO_SAMPLE_CSV, a bundled copy, else the shared workspace copy."""
     candidates = [os.environ.get("FEEDBRIDGE_WOO_SAMPLE_CSV", ""),
                   str(Path(__file__).resolve().parent.parent / "data" / "woocommerce_sample_products.csv"),
-                  "/work/shared/samples/woocommerce/sample_products.csv"]
+                  str(shared_path("samples", "woocommerce", "sample_products.csv"))]
     for candidate in candidates:
         if candidate and Path(candidate).is_file():
             return Path(candidate)

@@ -3,8 +3,6 @@
 from __future__ import annotations
 
 import csv
-import os
-from pathlib import Path
 
 import pytest
 
@@ -18,8 +16,9 @@ from feedbridge.domain.carriers import (
     suggest_provider,
 )
 from feedbridge.errors import ConfigError
+from feedbridge_sandbox.shared import shared_dir
 
-SHARED = Path(os.environ.get("FEEDBRIDGE_SHARED", "/work/shared"))
+SHARED = shared_dir()
 US = [Provider("1", "USPS"), Provider("2", "UPS"), Provider("3", "FedEx"), Provider("4", "DHL eCommerce"),
       Provider("5", "OnTrac")]
 UK = [Provider("11", "Royal Mail"), Provider("12", "Evri"), Provider("13", "DPD"), Provider("14", "Yodel"),

@@ -5,10 +5,8 @@ from __future__ import annotations
 import csv
 import hashlib
 import json
-import os
 import re
 import unicodedata
-from pathlib import Path
 
 import pytest
 from hypothesis import HealthCheck, given, settings
@@ -23,8 +21,9 @@ from feedbridge.domain.description import (
     parse_description,
     render_description,
 )
+from feedbridge_sandbox.shared import shared_dir
 
-SHARED = Path(os.environ.get("FEEDBRIDGE_SHARED", "/work/shared"))
+SHARED = shared_dir()
 
 
 def fake_upload(url: str) -> HostedImage:

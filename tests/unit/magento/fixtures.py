@@ -3,11 +3,11 @@
 from __future__ import annotations
 
 import json
-import os
-from pathlib import Path
 from typing import Any
 
-FIXTURES = Path(os.environ.get("FEEDBRIDGE_SHARED", "/work/shared")) / "specs/magento/fixtures"
+from feedbridge_sandbox.shared import shared_path
+
+FIXTURES = shared_path("specs", "magento", "fixtures")
 
 
 def fixture(name: str) -> Any:

@@ -25,7 +25,9 @@ from urllib.parse import parse_qsl, unquote, urlsplit
 import jsonschema
 import yaml
 
-SCHEMA = Path(os.environ.get("FEEDBRIDGE_SHARED", "/work/shared")) / "specs/magento/admin-schema-2.4.9.yaml"
+from feedbridge_sandbox.shared import shared_path
+
+SCHEMA = shared_path("specs", "magento", "admin-schema-2.4.9.yaml")
 CAMEL = {"filter_groups": "filterGroups", "condition_type": "conditionType", "sort_orders": "sortOrders",
          "page_size": "pageSize", "current_page": "currentPage"}
 STORE_PREFIX = re.compile(r"^/rest(?:/[A-Za-z0-9_]+)?(?=/V1/)")

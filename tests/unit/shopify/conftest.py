@@ -9,9 +9,10 @@ from typing import Any
 import pytest
 from graphql import GraphQLSchema
 
+from feedbridge_sandbox.shared import shared_path
 from feedbridge_sandbox.shopify.schema import load_schema
 
-FIXTURES = Path("/work/shared/specs/shopify/fixtures")
+FIXTURES = shared_path("specs", "shopify", "fixtures")
 for parent in Path(__file__).resolve().parents:
     if (parent / "specs" / "shopify" / "fixtures").is_dir():
         FIXTURES = parent / "specs" / "shopify" / "fixtures"

@@ -12,6 +12,8 @@ import os
 from pathlib import Path
 from typing import Any
 
+from feedbridge_sandbox.shared import shared_path
+
 REPO = Path(__file__).resolve().parents[3]
 
 
@@ -19,7 +21,7 @@ def spec_dir() -> Path:
     candidates = []
     if os.environ.get("FEEDBRIDGE_SPECS"):
         candidates.append(Path(os.environ["FEEDBRIDGE_SPECS"]) / "tiktok")
-    candidates += [REPO / "specs" / "tiktok", Path("/work/shared/specs/tiktok")]
+    candidates += [REPO / "specs" / "tiktok", shared_path("specs", "tiktok")]
     for path in candidates:
         if (path / "tiktok-shop-endpoints.json").exists():
             return path

@@ -5,7 +5,6 @@ from __future__ import annotations
 import json
 from datetime import UTC, datetime
 from decimal import Decimal
-from pathlib import Path
 from typing import Any
 
 import pytest
@@ -14,8 +13,9 @@ from feedbridge.domain.catalog import ProductStatus, WeightUnit
 from feedbridge.domain.orders import Address, Fulfilment, OrderDraft, OrderLine, StoreOrderStatus
 from feedbridge.errors import DataError
 from feedbridge.stores.woocommerce import mappers
+from feedbridge_sandbox.shared import shared_path
 
-FIXTURES = Path("/work/shared/specs/woocommerce/fixtures")
+FIXTURES = shared_path("specs", "woocommerce", "fixtures")
 
 
 def load(name: str) -> Any:
