@@ -41,28 +41,45 @@ async def send_with_retries(
     platform: str,
     attempts: int = 5,
     is_retryable: Callable[[httpx.Response], bool] | None = None,
+    max_throttle_wait: float = 120.0,
 ) -> httpx.Response:
     """Call `send` until it answers with something other than a transient failure.
 
+    Timeouts and 5xx are tried `attempts` times. A 429 means the platform did nothing and asked us to wait:
+    it is retried after Retry-After for as long as the waits add up to less than `max_throttle_wait`, so a
+    busy rate limit slows us down instead of surfacing as an error.
     Returns the last response (the caller maps error answers to typed errors). Raises RetryableError when
     every attempt timed out or failed to connect, so the job is retried later and nothing is lost.
     """
     check = is_retryable or (lambda r: r.status_code in RETRY_STATUSES)
     last_exc: Exception | None = None
     response: httpx.Response | None = None
-    for attempt in range(1, attempts + 1):
+    failures = 0
+    throttled = 0.0
+    while True:
         try:
             response = await send()
         except (httpx.TimeoutException, httpx.TransportError) as exc:
             last_exc = exc
-            log.info("%s request failed (%s), attempt %d/%d", platform, type(exc).__name__, attempt, attempts)
-            if attempt < attempts:
-                await asyncio.sleep(backoff(attempt))
+            failures += 1
+            log.info("%s request failed (%s), attempt %d/%d", platform, type(exc).__name__, failures, attempts)
+            if failures >= attempts:
+                break
+            await asyncio.sleep(backoff(failures))
             continue
-        if not check(response) or attempt == attempts:
+        if not check(response):
             return response
-        wait = retry_after_seconds(response, backoff(attempt)) if response.status_code == 429 else backoff(attempt)
-        log.info("%s answered %d, waiting %.2fs (attempt %d/%d)", platform, response.status_code, wait, attempt, attempts)
+        if response.status_code == 429:
+            wait = retry_after_seconds(response, backoff(2))
+            if throttled + wait > max_throttle_wait:
+                return response
+            throttled += wait
+        else:
+            failures += 1
+            if failures >= attempts:
+                return response
+            wait = backoff(failures)
+        log.info("%s answered %d, waiting %.2fs", platform, response.status_code, wait)
         await asyncio.sleep(wait)
     if response is not None:
         return response

@@ -16,7 +16,7 @@ from fastapi.responses import JSONResponse, RedirectResponse, Response
 from pydantic import BaseModel
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
-from feedbridge.errors import ConfigError, DataError
+from feedbridge.errors import AuthError, ConfigError, DataError, PlatformError, RetryableError
 
 log = logging.getLogger(__name__)
 
@@ -156,6 +156,19 @@ def install_error_handlers(app: FastAPI) -> None:
     @app.exception_handler(ConfigError)
     async def _config_error(request: Request, exc: ConfigError) -> Response:
         return error_response(request, 400, "config_error", exc.message, None, exc.action)
+
+    @app.exception_handler(AuthError)
+    async def _auth_error(request: Request, exc: AuthError) -> Response:
+        # A platform refused access (e.g. the merchant declined on TikTok): the merchant can act on it.
+        return error_response(request, 400, "platform_refused", exc.message, None, exc.action)
+
+    @app.exception_handler(PlatformError)
+    async def _platform_error(request: Request, exc: PlatformError) -> Response:
+        return error_response(request, 502, "platform_error", str(exc), None, exc.action)
+
+    @app.exception_handler(RetryableError)
+    async def _retryable(request: Request, exc: RetryableError) -> Response:
+        return error_response(request, 503, "try_again", exc.message, None, exc.action or "Try again in a minute.")
 
     @app.exception_handler(Exception)
     async def _unexpected(request: Request, exc: Exception) -> Response:

@@ -19,8 +19,10 @@ from typing import Any
 import httpx
 
 from feedbridge_sandbox.core.media import hosted_image_url
+from feedbridge_sandbox.shared import shared_path
 
-DATA = Path(__file__).parent / "data"
+# The sample catalogs are third-party data with no stated licence: read from shared/, never packaged.
+DATA = shared_path("samples", "shopify")
 CATALOGS = ("apparel.csv", "home-and-garden.csv")
 
 

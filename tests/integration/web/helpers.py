@@ -25,7 +25,7 @@ from feedbridge.db.session import transaction
 from feedbridge.domain.catalog import StoreInfo
 from feedbridge.errors import AuthError
 from feedbridge.runtime import Runtime
-from feedbridge.sync.ports import StoreCapabilities
+from feedbridge.sync.ports import StoreCapabilities, WebhookRegistration
 from feedbridge.web.connect import CredentialField, PlatformForm
 from feedbridge.web.security import hash_password
 
@@ -54,6 +54,12 @@ class FakeStore:
             raise AuthError("Invalid API key or access token (unrecognized login or wrong password)",
                             platform="fakeshop", status=401)
         return StoreInfo(name="Fake Outfitters", currency="USD")
+
+    async def register_webhooks(self, callback_url: str) -> list[WebhookRegistration]:
+        return [WebhookRegistration(id="1", topic="products/update", address=callback_url)]
+
+    async def aclose(self) -> None:
+        return None
 
 
 CSRF_RE = re.compile(r'name="csrf_token" value="([^"]+)"')
