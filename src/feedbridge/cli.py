@@ -13,6 +13,7 @@ import typer
 import uvicorn
 
 import feedbridge
+from feedbridge.cli_sync import sync_app
 from feedbridge.logs import setup_logging
 from feedbridge.settings import Settings, load_settings
 
@@ -20,6 +21,7 @@ app = typer.Typer(help="feedbridge: sell your store's catalog on TikTok Shop.", 
                   add_completion=False)
 db_app = typer.Typer(help="Database commands.")
 app.add_typer(db_app, name="db")
+app.add_typer(sync_app, name="sync")
 log = logging.getLogger("feedbridge")
 
 

@@ -53,10 +53,9 @@ def pick_products(world: World, count: int) -> list[str]:
     return chosen[:count]
 
 
-def list_products(world: World, count: int = 2) -> list[str]:
-    """Map seeded products to the TikTok category suggested for them, fill the category's required attributes
-    with defaults (as the merchant does under Settings), list them, and wait until TikTok approves them."""
-    product_ids = pick_products(world, count)
+def map_products(world: World, product_ids: list[str]) -> str:
+    """Map products to the TikTok category suggested for the first, and fill that category's required
+    attributes with defaults (as the merchant does under Settings). Returns the category id."""
     suggestion = asyncio.run(suggest_category(world.runtime, world.feed_id, product_ids[0]))
     assert suggestion is not None, "a seeded product gets a category suggestion"
     with world.runtime.sessions() as session:
@@ -74,6 +73,16 @@ def list_products(world: World, count: int = 2) -> list[str]:
         for product_id in product_ids:
             set_mapping(session, feed, shop, "product", product_id, suggestion.category_id,
                         source=suggestion.source)
+    return suggestion.category_id
+
+
+def list_products(world: World, count: int = 2) -> list[str]:
+    """Map seeded products, list them, and wait until TikTok approves them."""
+    product_ids = pick_products(world, count)
+    map_products(world, product_ids)
+    with transaction(world.runtime.sessions) as session:
+        feed = session.get(StoreFeed, world.feed_id)
+        assert feed is not None
         start_listing(session, feed, product_ids)
 
     def active() -> bool:
