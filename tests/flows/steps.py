@@ -10,12 +10,18 @@ from datetime import timedelta
 from decimal import Decimal
 from typing import Any
 
+import httpx
 from sqlalchemy import select, update
 
 from feedbridge.db.models import Binding, Intent, Listing, Order, StoreFeed, StoreProduct, TikTokShop, utcnow
 from feedbridge.db.session import transaction
 from feedbridge.sync.catalog import refresh_catalog
-from feedbridge.sync.categories import category_requirements, set_attribute_default, set_mapping, suggest_category
+from feedbridge.sync.categories import (
+    category_requirements,
+    set_attribute_default,
+    set_mapping,
+    suggest_category,
+)
 from feedbridge.sync.listings import start_listing
 from feedbridge.tiktok.adapter import TikTokAdapter, build_marketplace
 from tests.flows.world import World, wait_for
@@ -242,9 +248,10 @@ def tiktok_stock(world: World, seller_sku: str) -> int:
 def place_order(world: World, items: list[tuple[str, int]], **extra: Any) -> str:
     """A buyer checks out on TikTok; returns the TikTok order id."""
     shop = next(s for s in world.tiktok["shops"] if s["region"] == "US")
-    placed = world.tiktok_control("POST", "/buyer/orders", {
+    response = httpx.post(f"{world.tiktok_server.url}/_sandbox/buyer/orders", timeout=30, json={
         "shop_id": shop["id"], "items": [{"seller_sku": sku, "quantity": qty} for sku, qty in items], **extra})
-    return str(placed["id"])
+    assert response.status_code == 200, f"TikTok refused the buyer's order: {response.text}"
+    return str(response.json()["id"])
 
 
 def advance_tiktok_clock(world: World, seconds: float) -> None:

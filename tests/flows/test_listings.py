@@ -12,10 +12,10 @@ from decimal import Decimal
 import pytest
 from sqlalchemy import delete, select, update
 
+from feedbridge.db import intents
 from feedbridge.db.models import Binding, Intent, Listing, StoreConnection, StoreFeed, SyncRun, TikTokShop
 from feedbridge.db.session import transaction
 from feedbridge.errors import ConfigError
-from feedbridge.db import intents
 from feedbridge.jobs import runner
 from feedbridge.sync.categories import mapping_counts, search_leaf_categories, set_mapping
 from feedbridge.sync.linking import link_by_sku, link_manually, unlink
