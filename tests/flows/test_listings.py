@@ -7,6 +7,8 @@ Each test runs a whole world on loopback (app, huey worker, TikTok sandbox, BigC
 from __future__ import annotations
 
 import asyncio
+import time
+from datetime import timedelta
 from decimal import Decimal
 
 import pytest
@@ -197,6 +199,13 @@ def test_daily_quota_leaves_the_rest_visibly_scheduled_and_resumes_the_next_day(
     waiting = next(p for p in products if p not in listed)
     row = listing(world, waiting)
     assert row.status == "not_synced" and "resumes by itself" in row.reason
+    scheduled = intent_of(world, waiting)
+    assert scheduled.state == "pending" and scheduled.next_attempt_at >= run.resume_at - timedelta(minutes=1), \
+        "the listing waits for tomorrow instead of retrying now"
+    revision = scheduled.revision
+    world.runtime.enqueue(scheduled.id)  # a stray delivery of its job does nothing before then
+    time.sleep(0.5)
+    assert intent_of(world, waiting).revision == revision and listing(world, waiting).tiktok_product_id == ""
     assert len(world.tiktok_products()) == 1
 
     # The next day: yesterday's upload no longer counts against the quota.

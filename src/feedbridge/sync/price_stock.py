@@ -34,6 +34,9 @@ log = logging.getLogger(__name__)
 
 PRICE_STOCK = "price_stock.push"
 RECONCILE = "price_stock.reconcile"
+# A store change waits this long before it is pushed, so a burst of changes (a bulk edit, several webhooks
+# for one save) becomes one push of the latest values; later changes never postpone it further.
+COALESCE_SECONDS = 0.5
 
 
 @dataclass(frozen=True, slots=True)
@@ -83,7 +86,8 @@ def queue_product_change(session: Session, connection_id: int, product_id: str, 
         if bound is None:
             continue
         record_intent(session, PRICE_STOCK, f"{feed.id}:{product_id}",
-                      {"feed": feed.id, "product": product_id, "force": force}, merchant_id=feed.merchant_id)
+                      {"feed": feed.id, "product": product_id, "force": force}, merchant_id=feed.merchant_id,
+                      delay=COALESCE_SECONDS)
         queued += 1
     return queued
 
