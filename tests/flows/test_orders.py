@@ -115,12 +115,15 @@ def test_duplicate_webhooks_and_two_workers_still_create_one_store_order(world_f
 
     advance_tiktok_clock(world, 601)  # the on-hold window ends; every webhook about it arrives twice
     held = order_intent(world, order_id)
-    workers = [threading.Thread(target=runner.run_intent, args=(world.runtime, held.id)) for _ in range(2)]
+    outcomes: list[str] = []
+    workers = [threading.Thread(target=lambda: outcomes.append(runner.run_intent(world.runtime, held.id)))
+               for _ in range(2)]
     for worker in workers:
         worker.start()
     for worker in workers:
         worker.join()
     order = wait_order(world, order_id, "created")
+    assert "skipped" in outcomes or outcomes == ["done", "done"], outcomes
 
     deliveries = [d for d in world.tiktok_control("GET", "/webhooks")["deliveries"]
                   if d["topic"] == "ORDER_STATUS_CHANGE"]
@@ -185,6 +188,18 @@ async def _create_in_store_as_dead_worker(world: World, order_id: str) -> None:
         await store.aclose()
 
 
+def test_an_order_whose_webhooks_were_all_lost_is_found_by_the_poll_and_created_once(world_factory: Any) -> None:
+    world = listed_world(world_factory)
+    world.tiktok_control("POST", "/faults", {"kind": "drop_webhook", "topic": "ORDER_STATUS_CHANGE", "count": -1})
+    order_id = place_order(world, [(bindings(world)[0].seller_sku, 1)])
+    wait_for(lambda: tiktok_order(world, order_id)["status"] == "AWAITING_SHIPMENT", what="the on-hold window")
+    assert world.rows(Order, tiktok_order_id=order_id) == [], "no webhook reached feedbridge"
+
+    run_schedules(world.runtime)  # the periodic safety net polls TikTok's orders
+    wait_order(world, order_id, "created")
+    assert store_orders(world, order_id) == 1
+
+
 # ---- orders waiting for something ---------------------------------------------------------------------------
 
 def test_an_order_for_an_unsynced_sku_fails_with_the_reason_and_is_created_once_the_sku_is_linked(
@@ -214,7 +229,15 @@ def test_on_hold_orders_are_created_at_once_and_flagged_when_the_shop_says_so(wo
     order = wait_order(world, order_id, "created")
     assert tiktok_order(world, order_id)["status"] == "ON_HOLD"
     assert order.on_hold and "on hold" in order.reason
-    assert "do not ship yet" in store_order(world, order)["staff_notes"]
+    placed = store_order(world, order)
+    assert "do not ship yet" in placed["staff_notes"]
+    assert "withholds the shipping address" in placed["staff_notes"], "the placeholder address is explained"
+
+    advance_tiktok_clock(world, 601)  # the window ends: TikTok releases the address, and it reaches the order
+    wait_for(lambda: "5800 Bristol Pkwy" in store_order(world, order)["staff_notes"],
+             what="the released address in the store order's notes", world=world)
+    assert "released the shipping address" in world.rows(Order, id=order.id)[0].reason
+    assert store_orders(world, order_id) == 1
 
 
 def test_order_numbers_carry_the_shops_prefix_where_the_store_sets_numbers(world_factory: Any) -> None:
