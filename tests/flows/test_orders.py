@@ -30,6 +30,7 @@ from feedbridge.db.models import (
 from feedbridge.db.session import transaction
 from feedbridge.domain.orders import Fulfilment, FulfilmentLine, StoreOrderRef
 from feedbridge.jobs import runner
+from feedbridge.tiktok.endpoints import Endpoint
 from feedbridge.sync.connections import marketplace_for, shop_settings, store_for
 from feedbridge.sync.linking import link_manually, unlink
 from feedbridge.sync.orders import ORDER_SYNC, _feed_and_bindings, build_draft
@@ -248,6 +249,26 @@ def test_order_numbers_carry_the_shops_prefix_where_the_store_sets_numbers(world
     assert order.store_order_number == f"TT-{order_id}"
     found = world.store(lambda a: a.find_order(order_id))
     assert found is not None and found.number == f"TT-{order_id}"
+
+
+def test_a_cancellation_approved_after_the_order_reached_the_store_cancels_the_store_order(
+        world_factory: Any) -> None:
+    world = listed_world(world_factory)
+    order_id = place_order(world, [(bindings(world)[0].seller_sku, 1)])
+    order = wait_order(world, order_id, "created")
+    wait_for(lambda: tiktok_order(world, order_id)["status"] == "AWAITING_SHIPMENT", what="the on-hold window")
+    request = world.tiktok_control("POST", f"/buyer/orders/{order_id}/cancel", {"reason": "Changed my mind"})
+    wait_for(lambda: world.rows(AfterSale, tiktok_order_id=order_id), what="the cancellation request listed",
+             world=world)
+    assert world.rows(Order, id=order.id)[0].sync_state == "created", "a request alone cancels nothing"
+
+    approve = Endpoint("POST", "/return_refund/202309/cancellations/{cancel_id}/approve")
+    on_tiktok(world, lambda m: m.client.request(approve, path_params={"cancel_id": request["id"]}, body={}))
+    wait_order(world, order_id, "cancelled")
+    assert store_order(world, order)["status"] == "Cancelled"
+    wait_for(lambda: any(a.status == "CANCELLATION_REQUEST_COMPLETE" or a.status == "CANCELLATION_REQUEST_SUCCESS"
+                         for a in world.rows(AfterSale, tiktok_order_id=order_id)),
+             what="the cancellation listed as done", world=world)
 
 
 # ---- tracking to TikTok -------------------------------------------------------------------------------------
