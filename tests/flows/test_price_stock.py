@@ -97,6 +97,13 @@ def test_price_and_stock_rules_apply_and_changing_a_rule_resyncs(world_factory: 
     wait_for(lambda: tiktok_stock(world, sku.seller_sku) == 0, what="stock at the buffer published as 0",
              world=world)
 
+    # The merchant deletes the product in the store: TikTok can no longer sell any of its SKUs.
+    set_store_variant(world, sku.store_product_id, sku.store_variant_id, stock=10)
+    wait_for(lambda: tiktok_stock(world, sku.seller_sku) == 5, what="stock back", world=world)
+    asyncio.run(world.harness._call("DELETE", f"/v3/catalog/products/{sku.store_product_id}"))
+    wait_for(lambda: all(tiktok_stock(world, b.seller_sku) == 0 for b in bindings(world, sku.store_product_id)),
+             what="every SKU of the deleted product at 0 on TikTok", world=world)
+
 
 def resync(world: World, change: Any) -> None:
     """The merchant saves new rules under Settings: every bound product is pushed again."""
