@@ -223,6 +223,22 @@ def test_an_order_for_an_unsynced_sku_fails_with_the_reason_and_is_created_once_
     assert order.reason == "" and store_orders(world, order_id) == 1
 
 
+def test_an_order_the_store_refuses_shows_the_stores_reason_and_retry_creates_it(world_factory: Any) -> None:
+    world = listed_world(world_factory)
+    store_fault(world, {"kind": "status", "method": "POST", "path": world.harness.order_create_path,
+                        "status": 422, "count": 1})
+    order_id = place_order(world, [(bindings(world)[0].seller_sku, 1)])
+    failed = wait_order(world, order_id, "failed")
+    assert failed.reason.startswith("Your store refused the order:"), failed.reason
+    held = order_intent(world, order_id)
+    assert (held.state, held.attempts) == ("failed", 1), "a refusal is not retried blindly"
+
+    with transaction(world.runtime.sessions) as session:  # the merchant presses Retry
+        assert intents.retry_failed(session, held.id, world.merchant_id)
+    wait_order(world, order_id, "created")
+    assert store_orders(world, order_id) == 1
+
+
 def test_on_hold_orders_are_created_at_once_and_flagged_when_the_shop_says_so(world_factory: Any) -> None:
     world = listed_world(world_factory, tiktok_options=LONG_HOLD)
     update_shop(world, order_create_when="at_once")

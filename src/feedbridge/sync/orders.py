@@ -25,7 +25,7 @@ from feedbridge.db.session import transaction
 from feedbridge.domain import marketplace as mk
 from feedbridge.domain.marketplace import MarketplaceOrder
 from feedbridge.domain.orders import Address, OrderDraft, OrderLine, StoreOrderRef, StoreOrderStatus
-from feedbridge.errors import DataError
+from feedbridge.errors import AuthError, DataError, PlatformError
 from feedbridge.runtime import Runtime
 from feedbridge.sync.catalog import cached_product
 from feedbridge.sync.connections import marketplace_for, shop_settings, store_for
@@ -235,6 +235,13 @@ async def sync_order(runtime: Runtime, shop_row_id: int, tiktok_order_id: str) -
     except DataError as exc:
         _fail(runtime, order_row_id, f"Your store refused the order: {exc.message}", exc.action or "")
         raise
+    except PlatformError as exc:
+        if not refused(exc):
+            raise  # a server error, throttling or a conflict: retried with backoff
+        # The store rejected the order itself: retrying unchanged cannot help, so say why and offer Retry.
+        action = exc.action or "Fix what your store reports, then use Retry on the order."
+        _fail(runtime, order_row_id, f"Your store refused the order: {exc.message}", action)
+        raise DataError(f"Your store refused the order: {exc.message}", action=action) from exc
     finally:
         await store.aclose()
     with transaction(runtime.sessions) as session:
@@ -252,6 +259,12 @@ async def sync_order(runtime: Runtime, shop_row_id: int, tiktok_order_id: str) -
     if mo.status in mk.SHIPPED_STATUSES:
         await _follow_status(runtime, order_row_id, connection, created, mo)
     return "created"
+
+
+def refused(exc: PlatformError) -> bool:
+    """A store's 4xx answer that means "this request is wrong" (not auth, throttling, timeouts or conflicts)."""
+    return isinstance(exc.status, int) and 400 <= exc.status < 500 and exc.status not in (401, 403, 408, 409, 429) \
+        and not isinstance(exc, AuthError)
 
 
 def note_order_row(session: Session, shop: TikTokShop, mo: MarketplaceOrder) -> Order:
