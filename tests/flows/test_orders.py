@@ -30,11 +30,11 @@ from feedbridge.db.models import (
 from feedbridge.db.session import transaction
 from feedbridge.domain.orders import Fulfilment, FulfilmentLine, StoreOrderRef
 from feedbridge.jobs import runner
-from feedbridge.tiktok.endpoints import Endpoint
 from feedbridge.sync.connections import marketplace_for, shop_settings, store_for
 from feedbridge.sync.linking import link_manually, unlink
 from feedbridge.sync.orders import ORDER_SYNC, _feed_and_bindings, build_draft
 from feedbridge.sync.polling import run_schedules
+from feedbridge.tiktok.endpoints import Endpoint
 from tests.flows.steps import (
     advance_tiktok_clock,
     bindings,
