@@ -85,7 +85,8 @@ def test_failed_review_shows_tiktoks_reasons_and_retry_after_a_fix_resubmits_the
     start(world, [product_id])
 
     failed = wait_listing(world, product_id, "failed_review")
-    assert "counterfeit" in failed.reason, failed.reason
+    assert failed.reason == ("Failed review: The title suggests a counterfeit product. TikTok suggests: "
+                             "Remove 'replica' from the title."), failed.reason
     assert failed.review_reasons and "Remove 'replica' from the title." in failed.review_reasons[0]["suggestions"]
     first_tiktok_id = failed.tiktok_product_id
 

@@ -509,6 +509,20 @@ def _save_binding(session: Session, feed: StoreFeed, product_id: str, variant: V
 
 # ---- review status, TikTok → feedbridge -------------------------------------------------------------------
 
+def review_text(reasons: list[dict[str, Any]]) -> str:
+    """TikTok's audit failure reasons and suggestions as one sentence for the merchant."""
+    parts = []
+    for reason in reasons:
+        said = "; ".join(str(r).rstrip(".") for r in reason.get("reasons") or []) or str(reason.get("message") or "")
+        suggested = "; ".join(str(s).rstrip(".") for s in reason.get("suggestions") or [])
+        if said or suggested:
+            parts.append(said.rstrip(".") + (f". TikTok suggests: {suggested}" if suggested else ""))
+    # Each part ends without a full stop; the sentence gets one.
+    if not parts:
+        return "Failed review on TikTok."
+    return "Failed review: " + "; ".join(p.rstrip(".") for p in parts) + "."
+
+
 def apply_tiktok_status(session: Session, listing: Listing, tiktok: MarketplaceProduct | None) -> bool:
     """Update one listing from TikTok's product; True when its status changed."""
     if tiktok is None:
@@ -519,9 +533,7 @@ def apply_tiktok_status(session: Session, listing: Listing, tiktok: MarketplaceP
         reason = {
             ListingStatus.UNDER_REVIEW.value: "Under review by TikTok.",
             ListingStatus.ACTIVE.value: "Active on TikTok Shop.",
-            ListingStatus.FAILED_REVIEW.value: "Failed review: "
-            + "; ".join(str(r.get("message") or r.get("reasons")) for r in reasons) if reasons else
-            "Failed review on TikTok.",
+            ListingStatus.FAILED_REVIEW.value: review_text(reasons),
             ListingStatus.SYNCED_UNLISTED.value: f"Synced but not listed on TikTok ({tiktok.status}).",
         }.get(new, tiktok.status)
     changed = listing.status != new
