@@ -230,7 +230,8 @@ def test_an_order_the_store_refuses_shows_the_stores_reason_and_retry_creates_it
     order_id = place_order(world, [(bindings(world)[0].seller_sku, 1)])
     failed = wait_order(world, order_id, "failed")
     assert failed.reason.startswith("Your store refused the order:"), failed.reason
-    held = order_intent(world, order_id)
+    held = wait_for(lambda: next((i for i in [order_intent(world, order_id)] if i.state != "running"), None),
+                    what="the order's job to finish", world=world)
     assert (held.state, held.attempts) == ("failed", 1), "a refusal is not retried blindly"
 
     with transaction(world.runtime.sessions) as session:  # the merchant presses Retry

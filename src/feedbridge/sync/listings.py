@@ -256,17 +256,15 @@ def _finish(runtime: Runtime, listing_id: int, *, status: str, reason: str = "",
 
 
 def _count(session: Session, listing: Listing, *, failed: bool) -> None:
+    """Count one finished listing in its run. Atomic increments: listings of one run finish in parallel."""
     if listing.run_id is None:
         return
-    run = session.get(SyncRun, listing.run_id)
-    if run is None or run.state == "done":
-        return
-    if failed:
-        run.failed += 1
-    else:
-        run.done += 1
-    if run.done + run.failed >= run.total:
-        run.state, run.finished_at = "done", utcnow()
+    counter = SyncRun.failed if failed else SyncRun.done
+    session.execute(update(SyncRun).where(SyncRun.id == listing.run_id, SyncRun.state != "done")
+                    .values({counter: counter + 1}).execution_options(synchronize_session=False))
+    session.execute(update(SyncRun).where(SyncRun.id == listing.run_id, SyncRun.state != "done",
+                                          SyncRun.done + SyncRun.failed >= SyncRun.total)
+                    .values(state="done", finished_at=utcnow()).execution_options(synchronize_session=False))
 
 
 LINKED_REASON = "Linked to an existing TikTok product."
