@@ -26,7 +26,7 @@ from feedbridge_sandbox.core import RunningServer, serve
 T = TypeVar("T")
 
 
-def wait_for(check: Callable[[], T], timeout: float = 40.0, what: str = "condition",
+def wait_for(check: Callable[[], T | None], timeout: float = 40.0, what: str = "condition",
              world: World | None = None) -> T:
     """Poll `check` until it returns something truthy; fail with `what` (and the world's state) after `timeout`."""
     deadline = time.monotonic() + timeout
@@ -103,7 +103,7 @@ class World:
 def seeded_harness(platform: str) -> Any:
     """The platform's contract harness, but with its sandbox seeded with the sample catalog (through the
     platform's own API) instead of empty."""
-    module = importlib.import_module(f"tests.contract.harness_{platform}")
+    module: Any = importlib.import_module(f"tests.contract.harness_{platform}")
     original = module.create_sandbox
     module.create_sandbox = lambda *args, **kwargs: original(*args, **{**kwargs, "seed": True})
     try:

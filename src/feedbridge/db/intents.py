@@ -50,11 +50,18 @@ def record_intent(
     else:
         intent.payload = payload or {}
         intent.revision += 1
-        if intent.state != RUNNING:
+        due = now + timedelta(seconds=delay)
+        if intent.state == RUNNING:
+            # Acted on when the running job completes (see complete), but not before `delay` is over: a job
+            # that reschedules itself (e.g. waiting for a quota) must not run again at once.
+            intent.next_attempt_at = due
+        else:
+            if intent.state == PENDING and not intent.last_error and intent.next_attempt_at <= due:
+                due = intent.next_attempt_at  # already due sooner: more changes never postpone the work
             intent.state = PENDING
             intent.attempts = 0
             intent.last_error = ""
-            intent.next_attempt_at = now + timedelta(seconds=delay)
+            intent.next_attempt_at = due
     session.flush()
     session.info.setdefault("new_intents", []).append((intent.id, delay))
     return intent
@@ -89,8 +96,13 @@ def complete(session: Session, claimed: ClaimedIntent) -> bool:
         return False
     session.execute(
         update(Intent).where(Intent.id == claimed.id, Intent.state == RUNNING)
-        .values(state=PENDING, lease_until=None, attempts=0, next_attempt_at=now, updated_at=now)
+        .values(state=PENDING, lease_until=None, attempts=0, updated_at=now)
         .execution_options(synchronize_session=False)
+    )
+    # Due now, unless the newer change asked for later (its own delayed job is queued for that time).
+    session.execute(
+        update(Intent).where(Intent.id == claimed.id, Intent.state == PENDING, Intent.next_attempt_at < now)
+        .values(next_attempt_at=now).execution_options(synchronize_session=False)
     )
     return True
 

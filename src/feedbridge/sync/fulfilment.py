@@ -67,6 +67,21 @@ def _package_for(order: Order, fulfilment: Fulfilment, used: set[str]) -> str:
     return free[0] if free else (packages[0] if packages else "")
 
 
+def _line_items_for(order: Order, fulfilment: Fulfilment, shipped: set[str]) -> tuple[list[str], bool]:
+    """The TikTok line items a store fulfilment ships (one line item per unit), and whether that is everything
+    still unshipped. Items already sent with an earlier shipment are skipped."""
+    lines = [line for line in order.data.get("lines", []) if line.get("id") and line["id"] not in shipped]
+    remaining = [str(line["id"]) for line in lines]
+    if not fulfilment.lines:
+        return remaining, True
+    picked: list[str] = []
+    for wanted in fulfilment.lines:
+        matching = [str(line["id"]) for line in lines if str(line["id"]) not in picked
+                    and wanted.sku and line.get("seller_sku") == wanted.sku]
+        picked.extend(matching[:wanted.quantity])
+    return picked, bool(picked) and set(picked) == set(remaining)
+
+
 async def sync_fulfilment(runtime: Runtime, order_row_id: int) -> int:
     """Send every new store fulfilment of one order to TikTok; returns how many were sent."""
     with runtime.sessions() as session:
@@ -76,8 +91,10 @@ async def sync_fulfilment(runtime: Runtime, order_row_id: int) -> int:
         shop = session.get(TikTokShop, order.tiktok_shop_id)
         feed = session.get(StoreFeed, order.feed_id)
         connection = session.get(StoreConnection, feed.store_connection_id) if feed else None
-        known = {s.store_fulfilment_id: s.state for s in session.scalars(
-            select(Shipment).where(Shipment.order_id == order_row_id))}
+        shipments = list(session.scalars(select(Shipment).where(Shipment.order_id == order_row_id)))
+        known = {s.store_fulfilment_id: s.state for s in shipments}
+        shipped = {str(i) for s in shipments if s.state == "sent" for line in s.lines
+                   for i in line.get("line_item_ids", [])}
     if shop is None or connection is None:
         return 0
     if order.tiktok_status in (mk.UNPAID, mk.ON_HOLD):
@@ -116,7 +133,12 @@ async def sync_fulfilment(runtime: Runtime, order_row_id: int) -> int:
                 shipment.tracking_number = fulfilment.tracking_number
                 shipment.provider_id, shipment.provider_name = choice.provider_id, choice.provider_name
                 shipment.carrier_source = choice.source
+                items, everything = _line_items_for(order, fulfilment, shipped)
                 shipment.lines = [{"sku": ln.sku, "quantity": ln.quantity} for ln in fulfilment.lines]
+                if shipment.lines:
+                    shipment.lines[0]["line_item_ids"] = items
+                else:
+                    shipment.lines = [{"sku": "", "quantity": len(items), "line_item_ids": items}]
                 package_id = _package_for(order, fulfilment, used)
                 shipment.package_id = package_id
                 session.flush()
@@ -133,12 +155,15 @@ async def sync_fulfilment(runtime: Runtime, order_row_id: int) -> int:
                                  "Map the carrier under Carriers or correct the tracking number in your store.")
                 continue
             try:
-                await market.ship(order.tiktok_order_id, package_id, choice.provider_id, fulfilment.tracking_number)
+                # Part of the order: ship just those items (TikTok splits the package); else the package.
+                await market.ship(order.tiktok_order_id, package_id, choice.provider_id, fulfilment.tracking_number,
+                                  line_item_ids=None if everything or not items else items)
             except (DataError, PlatformError) as exc:
                 _shipment_failed(runtime, shipment_id, order_row_id, f"TikTok rejected the tracking: {exc}",
                                  "Check the carrier and tracking number in your store, then Retry.")
                 continue
             used.add(package_id)
+            shipped.update(items)
             sent += 1
             with transaction(runtime.sessions) as session:
                 saved = session.get(Shipment, shipment_id)

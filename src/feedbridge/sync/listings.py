@@ -14,7 +14,7 @@ from datetime import UTC, datetime, timedelta
 from decimal import Decimal
 from typing import Any
 
-from sqlalchemy import func, select
+from sqlalchemy import func, select, update
 from sqlalchemy.orm import Session
 
 from feedbridge.db.activity import log_activity
@@ -247,6 +247,8 @@ def _finish(runtime: Runtime, listing_id: int, *, status: str, reason: str = "",
             listing.tiktok_product_id, listing.synced_at = tiktok_product_id, utcnow()
         if category_id:
             listing.tiktok_category_id = category_id
+        if failed and not listing.tiktok_product_id:
+            listing.synced_at = None  # nothing reached TikTok: give the quota slot back
         if failed:
             log_activity(session, listing.merchant_id, "listing.failed", reason, level="error",
                          subject=listing.title, action=(problems[0].fix if problems else ""))
@@ -254,28 +256,59 @@ def _finish(runtime: Runtime, listing_id: int, *, status: str, reason: str = "",
 
 
 def _count(session: Session, listing: Listing, *, failed: bool) -> None:
+    """Count one finished listing in its run. Atomic increments: listings of one run finish in parallel."""
     if listing.run_id is None:
         return
-    run = session.get(SyncRun, listing.run_id)
-    if run is None or run.state == "done":
-        return
-    if failed:
-        run.failed += 1
-    else:
-        run.done += 1
-    if run.done + run.failed >= run.total:
-        run.state, run.finished_at = "done", utcnow()
+    counter = SyncRun.failed if failed else SyncRun.done
+    session.execute(update(SyncRun).where(SyncRun.id == listing.run_id, SyncRun.state != "done")
+                    .values({counter: counter + 1}).execution_options(synchronize_session=False))
+    session.execute(update(SyncRun).where(SyncRun.id == listing.run_id, SyncRun.state != "done",
+                                          SyncRun.done + SyncRun.failed >= SyncRun.total)
+                    .values(state="done", finished_at=utcnow()).execution_options(synchronize_session=False))
 
 
-def _quota_wait(session: Session, shop: TikTokShop, feed: StoreFeed) -> datetime | None:
-    """When today's upload quota of the shop is used up, the time it resets (next UTC midnight)."""
+LINKED_REASON = "Linked to an existing TikTok product."
+
+
+def _quota(shop: TikTokShop) -> tuple[int, datetime]:
+    """The shop's daily listing quota and the start of today (UTC)."""
     quota = int((shop.settings or {}).get("daily_listing_quota", DEFAULT_DAILY_QUOTA))
-    today = datetime.now(UTC).replace(hour=0, minute=0, second=0, microsecond=0)
-    used = session.scalar(select(func.count()).select_from(Listing).join(StoreFeed, Listing.feed_id == StoreFeed.id)
-                          .where(StoreFeed.tiktok_shop_id == shop.id, Listing.synced_at >= today,
-                                 Listing.tiktok_product_id != "", Listing.reason != "Linked to an existing TikTok product."))
+    return quota, datetime.now(UTC).replace(hour=0, minute=0, second=0, microsecond=0)
+
+
+def _used_today(shop_id: int, today: datetime, *, other_than: int | None = None) -> Any:
+    """Listings sent (or being sent) to TikTok today for one shop: those holding a slot of the daily quota."""
+    query = (select(func.count()).select_from(Listing).join(StoreFeed, Listing.feed_id == StoreFeed.id)
+             .where(StoreFeed.tiktok_shop_id == shop_id, Listing.synced_at >= today,
+                    Listing.reason != LINKED_REASON))
+    if other_than is not None:
+        query = query.where(Listing.id != other_than)
+    return query
+
+
+def _quota_wait(session: Session, shop: TikTokShop, listing_id: int) -> datetime | None:
+    """When today's upload quota of the shop is used up (by other listings), the time it resets (next UTC
+    midnight)."""
+    quota, today = _quota(shop)
+    used = session.scalar(_used_today(shop.id, today, other_than=listing_id))
     if int(used or 0) < quota:
         return None
+    return today + timedelta(days=1, minutes=1)
+
+
+def _reserve_quota_slot(runtime: Runtime, shop: TikTokShop, listing_id: int) -> datetime | None:
+    """Take one slot of today's quota for this listing, atomically (workers list in parallel, and checking
+    then creating would let them all pass). Returns when to resume if the quota is used up, else None."""
+    quota, today = _quota(shop)
+    with transaction(runtime.sessions) as session:
+        if session.get_bind().dialect.name != "sqlite":
+            # Serialize reservations per shop; SQLite serializes writers itself.
+            session.execute(select(TikTokShop.id).where(TikTokShop.id == shop.id).with_for_update())
+        used = _used_today(shop.id, today, other_than=listing_id).scalar_subquery()
+        taken = session.execute(update(Listing).where(Listing.id == listing_id, used < quota)
+                                .values(synced_at=utcnow()).execution_options(synchronize_session=False))
+        if taken.rowcount == 1:  # type: ignore[attr-defined]
+            return None
     return today + timedelta(days=1, minutes=1)
 
 
@@ -308,7 +341,7 @@ async def create_listing(runtime: Runtime, listing_id: int) -> str:
         shop = session.get(TikTokShop, feed.tiktok_shop_id)
         connection = session.get(StoreConnection, feed.store_connection_id)
         assert shop is not None and connection is not None
-        resume_at = _quota_wait(session, shop, feed)
+        resume_at = _quota_wait(session, shop, listing_id)
         cached = session.scalars(select(StoreProduct).where(
             StoreProduct.store_connection_id == connection.id,
             StoreProduct.product_id == listing.store_product_id)).first()
@@ -372,6 +405,11 @@ async def create_listing(runtime: Runtime, listing_id: int) -> str:
                             warehouse_id=extra["warehouse_id"] or await market.warehouse_id(),
                             category_version=_category_version(shop), attributes=attributes,
                             idempotency_key=f"feedbridge-{feed.id}-{product.id}", external_product_id=product.id)
+        if not resubmit:
+            resume_at = _reserve_quota_slot(runtime, shop, listing_id)
+            if resume_at is not None:
+                _wait_for_quota(runtime, listing_id, resume_at)
+                return "waiting_quota"
         try:
             if resubmit:
                 await market.edit_product(resubmit, body)
@@ -469,6 +507,20 @@ def _save_binding(session: Session, feed: StoreFeed, product_id: str, variant: V
 
 # ---- review status, TikTok → feedbridge -------------------------------------------------------------------
 
+def review_text(reasons: list[dict[str, Any]]) -> str:
+    """TikTok's audit failure reasons and suggestions as one sentence for the merchant."""
+    parts = []
+    for reason in reasons:
+        said = "; ".join(str(r).rstrip(".") for r in reason.get("reasons") or []) or str(reason.get("message") or "")
+        suggested = "; ".join(str(s).rstrip(".") for s in reason.get("suggestions") or [])
+        if said or suggested:
+            parts.append(said.rstrip(".") + (f". TikTok suggests: {suggested}" if suggested else ""))
+    # Each part ends without a full stop; the sentence gets one.
+    if not parts:
+        return "Failed review on TikTok."
+    return "Failed review: " + "; ".join(p.rstrip(".") for p in parts) + "."
+
+
 def apply_tiktok_status(session: Session, listing: Listing, tiktok: MarketplaceProduct | None) -> bool:
     """Update one listing from TikTok's product; True when its status changed."""
     if tiktok is None:
@@ -479,9 +531,7 @@ def apply_tiktok_status(session: Session, listing: Listing, tiktok: MarketplaceP
         reason = {
             ListingStatus.UNDER_REVIEW.value: "Under review by TikTok.",
             ListingStatus.ACTIVE.value: "Active on TikTok Shop.",
-            ListingStatus.FAILED_REVIEW.value: "Failed review: "
-            + "; ".join(str(r.get("message") or r.get("reasons")) for r in reasons) if reasons else
-            "Failed review on TikTok.",
+            ListingStatus.FAILED_REVIEW.value: review_text(reasons),
             ListingStatus.SYNCED_UNLISTED.value: f"Synced but not listed on TikTok ({tiktok.status}).",
         }.get(new, tiktok.status)
     changed = listing.status != new

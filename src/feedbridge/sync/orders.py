@@ -8,6 +8,7 @@ just after the store accepted the order never create a second one.
 
 from __future__ import annotations
 
+import dataclasses
 import logging
 from collections import OrderedDict
 from datetime import datetime, timedelta
@@ -23,8 +24,8 @@ from feedbridge.db.models import Binding, Order, StoreConnection, StoreFeed, Tik
 from feedbridge.db.session import transaction
 from feedbridge.domain import marketplace as mk
 from feedbridge.domain.marketplace import MarketplaceOrder
-from feedbridge.domain.orders import OrderDraft, OrderLine, StoreOrderRef, StoreOrderStatus
-from feedbridge.errors import DataError
+from feedbridge.domain.orders import Address, OrderDraft, OrderLine, StoreOrderRef, StoreOrderStatus
+from feedbridge.errors import AuthError, DataError, PlatformError
 from feedbridge.runtime import Runtime
 from feedbridge.sync.catalog import cached_product
 from feedbridge.sync.connections import marketplace_for, shop_settings, store_for
@@ -112,6 +113,8 @@ def build_draft(mo: MarketplaceOrder, bindings: dict[str, Binding], *, settings:
         note_parts.append(f"Buyer message: {mo.buyer_message}")
     if mo.status == mk.ON_HOLD:
         note_parts.append("Still inside TikTok's cancellation window: do not ship yet.")
+        if mo.recipient.line1 == ADDRESS_WITHHELD:
+            note_parts.append("TikTok withholds the shipping address until then; feedbridge adds it here.")
     order_name = None
     if settings.get("order_number") == "prefix":
         order_name = f"{settings.get('order_prefix', 'TT-')}{mo.id}"
@@ -125,9 +128,31 @@ def build_draft(mo: MarketplaceOrder, bindings: dict[str, Binding], *, settings:
     )
 
 
+ADDRESS_WITHHELD = "Address withheld by TikTok while the order is on hold"
+
+
+def address_withheld(mo: MarketplaceOrder) -> bool:
+    """TikTok hides the buyer's address while an order is on hold."""
+    return mo.status == mk.ON_HOLD and not (mo.recipient.line1 and mo.recipient.postal_code)
+
+
+def with_placeholder_address(mo: MarketplaceOrder, region: str) -> MarketplaceOrder:
+    """The order with a clearly marked placeholder address, for stores that refuse orders without one; the
+    real address is added to the store order's notes when TikTok releases it."""
+    placeholder = Address(name=mo.recipient.name or "TikTok Shop buyer", phone=mo.recipient.phone,
+                          line1=ADDRESS_WITHHELD, city="Pending", state=mo.recipient.state,
+                          postal_code="00000", country_code=mo.recipient.country_code or region)
+    return dataclasses.replace(mo, recipient=placeholder)
+
+
+def _address_text(address: Address) -> str:
+    return ", ".join(p for p in (address.name, address.line1, address.line2, address.city, address.state,
+                                 address.postal_code, address.country_code, address.phone) if p)
+
+
 def _summary(mo: MarketplaceOrder) -> dict[str, object]:
     return {
-        "lines": [{"sku_id": ln.sku_id, "seller_sku": ln.seller_sku, "title": ln.title, "quantity": ln.quantity,
+        "lines": [{"id": ln.id, "sku_id": ln.sku_id, "seller_sku": ln.seller_sku, "title": ln.title, "quantity": ln.quantity,
                    "price": str(ln.sale_price), "package_id": ln.package_id} for ln in mo.lines],
         "packages": list(mo.package_ids), "shipping": str(mo.shipping_fee), "tax": str(mo.tax),
         "buyer": mo.recipient.name, "fulfilled_by_tiktok": mo.fulfilled_by_tiktok,
@@ -201,13 +226,22 @@ async def sync_order(runtime: Runtime, shop_row_id: int, tiktok_order_id: str) -
         text = f"The store product for SKU {', '.join(deleted)} was deleted, so the order cannot be created."
         _fail(runtime, order_row_id, text, "Restore the product or link the SKU to another product, then Retry.")
         raise DataError(text)
-    draft = build_draft(mo, bindings, settings=settings, titles=titles)
+    withheld = address_withheld(mo)
+    draft = build_draft(with_placeholder_address(mo, shop.region) if withheld else mo, bindings, settings=settings,
+                        titles=titles)
     store = store_for(runtime, connection)
     try:
         created = await store.create_order(draft)
     except DataError as exc:
         _fail(runtime, order_row_id, f"Your store refused the order: {exc.message}", exc.action or "")
         raise
+    except PlatformError as exc:
+        if not refused(exc):
+            raise  # a server error, throttling or a conflict: retried with backoff
+        # The store rejected the order itself: retrying unchanged cannot help, so say why and offer Retry.
+        action = exc.action or "Fix what your store reports, then use Retry on the order."
+        _fail(runtime, order_row_id, f"Your store refused the order: {exc.message}", action)
+        raise DataError(f"Your store refused the order: {exc.message}", action=action) from exc
     finally:
         await store.aclose()
     with transaction(runtime.sessions) as session:
@@ -216,12 +250,21 @@ async def sync_order(runtime: Runtime, shop_row_id: int, tiktok_order_id: str) -
         saved.store_order_id, saved.store_order_number = created.id, created.number
         saved.sync_state, saved.reason, saved.created_in_store_at = "created", "", utcnow()
         if mo.status == mk.ON_HOLD:
-            saved.reason = "Created while still cancellable on TikTok (on hold)."
+            saved.reason = "Created while still cancellable on TikTok (on hold): do not ship yet."
+        if withheld:
+            saved.reason += " TikTok withholds the address until then; it is added to the order's notes."
+            saved.data = {**saved.data, "address_withheld": True}
         log_activity(session, saved.merchant_id, "order.created",
                      f"TikTok order {mo.id} created in your store as {created.number}.", subject=mo.id)
     if mo.status in mk.SHIPPED_STATUSES:
         await _follow_status(runtime, order_row_id, connection, created, mo)
     return "created"
+
+
+def refused(exc: PlatformError) -> bool:
+    """A store's 4xx answer that means "this request is wrong" (not auth, throttling, timeouts or conflicts)."""
+    return isinstance(exc.status, int) and 400 <= exc.status < 500 and exc.status not in (401, 403, 408, 409, 429) \
+        and not isinstance(exc, AuthError)
 
 
 def note_order_row(session: Session, shop: TikTokShop, mo: MarketplaceOrder) -> Order:
@@ -235,7 +278,7 @@ def note_order_row(session: Session, shop: TikTokShop, mo: MarketplaceOrder) -> 
     order.on_hold = mo.status == mk.ON_HOLD
     order.currency = mo.currency
     order.total = str(mo.total)
-    order.data = _summary(mo)
+    order.data = {**(order.data or {}), **_summary(mo)}  # keeps what we noted (store status, withheld address)
     order.placed_at = mo.created_at or order.placed_at or utcnow()
     order.tiktok_updated_at = mo.updated_at or order.tiktok_updated_at
     session.flush()
@@ -290,6 +333,8 @@ async def _follow_status(runtime: Runtime, order_row_id: int, connection: StoreC
                          ref: StoreOrderRef, mo: MarketplaceOrder) -> str:
     target = {mk.AWAITING_COLLECTION: StoreOrderStatus.SHIPPED, mk.IN_TRANSIT: StoreOrderStatus.SHIPPED,
               mk.DELIVERED: StoreOrderStatus.SHIPPED, mk.COMPLETED: StoreOrderStatus.COMPLETED}.get(mo.status)
+    if connection is not None and mo.status != mk.ON_HOLD and mo.recipient.line1:
+        await _add_released_address(runtime, order_row_id, connection, ref, mo)
     if target is not None and connection is not None:
         with runtime.sessions() as session:
             order = session.get(Order, order_row_id)
@@ -314,6 +359,26 @@ async def _follow_status(runtime: Runtime, order_row_id: int, connection: StoreC
 
             queue_fulfilment(session, order)
     return "created"
+
+
+async def _add_released_address(runtime: Runtime, order_row_id: int, connection: StoreConnection,
+                                ref: StoreOrderRef, mo: MarketplaceOrder) -> None:
+    """An order created on hold got a placeholder address: add the real one to its notes once TikTok shows it."""
+    with runtime.sessions() as session:
+        order = session.get(Order, order_row_id)
+        assert order is not None
+        if not order.data.get("address_withheld"):
+            return
+    store = store_for(runtime, connection)
+    try:
+        await store.add_order_note(ref, f"Ship to (released by TikTok): {_address_text(mo.recipient)}")
+    finally:
+        await store.aclose()
+    with transaction(runtime.sessions) as session:
+        order = session.get(Order, order_row_id)
+        assert order is not None
+        order.data = {**order.data, "address_withheld": False}
+        order.reason = "Created while on hold; TikTok has since released the shipping address (see the order notes)."
 
 
 def retry_orders_missing_skus(session: Session, shop_row_id: int) -> int:

@@ -193,8 +193,10 @@ class MarketplacePort(Protocol):
 
     async def shipping_providers(self) -> list[ShippingProvider]: ...
 
-    async def ship(self, order_id: str, package_id: str, provider_id: str, tracking_number: str) -> None:
-        """Mark a package shipped with a carrier and tracking number."""
+    async def ship(self, order_id: str, package_id: str, provider_id: str, tracking_number: str, *,
+                   line_item_ids: Sequence[str] | None = None) -> None:
+        """Mark a package shipped with a carrier and tracking number; with `line_item_ids`, ship only those
+        line items (TikTok splits them into their own package)."""
         ...
 
     async def after_sales(self, *, updated_since: datetime | None = None) -> list[AfterSaleRecord]:

@@ -34,6 +34,9 @@ log = logging.getLogger(__name__)
 
 PRICE_STOCK = "price_stock.push"
 RECONCILE = "price_stock.reconcile"
+# A store change waits this long before it is pushed, so a burst of changes (a bulk edit, several webhooks
+# for one save) becomes one push of the latest values; later changes never postpone it further.
+COALESCE_SECONDS = 0.5
 
 
 @dataclass(frozen=True, slots=True)
@@ -83,7 +86,8 @@ def queue_product_change(session: Session, connection_id: int, product_id: str, 
         if bound is None:
             continue
         record_intent(session, PRICE_STOCK, f"{feed.id}:{product_id}",
-                      {"feed": feed.id, "product": product_id, "force": force}, merchant_id=feed.merchant_id)
+                      {"feed": feed.id, "product": product_id, "force": force}, merchant_id=feed.merchant_id,
+                      delay=COALESCE_SECONDS)
         queued += 1
     return queued
 
@@ -134,11 +138,7 @@ async def push_price_stock(runtime: Runtime, feed_id: int, product_id: str, *, f
                                                               Binding.store_product_id == product_id)))
         if not bindings:
             return 0
-        try:
-            rules = rules_for(feed, shop, connection)
-        except ConfigError as exc:
-            _stop_feed(runtime, feed_id, exc)
-            raise
+        rules = checked_rules(runtime, feed, shop, connection)
         held = reserved_by_open_orders(session, shop.id)
     if reread:
         store = store_for(runtime, connection)
@@ -198,6 +198,28 @@ def _record_error(runtime: Runtime, binding_ids: list[int], error: str) -> None:
             binding.last_error = error[:2000]
 
 
+def checked_rules(runtime: Runtime, feed: StoreFeed, shop: TikTokShop, connection: StoreConnection) -> FeedRules:
+    """The feed's rules; a currency mismatch stops the feed (visibly), and a feed stopped for one runs again
+    once the rules work (an exchange rate was set, or the currencies now agree)."""
+    try:
+        rules = rules_for(feed, shop, connection)
+    except ConfigError as exc:
+        _stop_feed(runtime, feed.id, exc)
+        raise
+    if feed.status == "currency_mismatch":
+        _resume_feed(runtime, feed.id)
+    return rules
+
+
+def _resume_feed(runtime: Runtime, feed_id: int) -> None:
+    with transaction(runtime.sessions) as session:
+        feed = session.get(StoreFeed, feed_id)
+        if feed is not None and feed.status == "currency_mismatch":
+            feed.status, feed.status_reason = "active", ""
+            log_activity(session, feed.merchant_id, "feed.resumed",
+                         "Currencies now match or an exchange rate is set: price and stock sync runs again.")
+
+
 def _stop_feed(runtime: Runtime, feed_id: int, exc: ConfigError) -> None:
     with transaction(runtime.sessions) as session:
         feed = session.get(StoreFeed, feed_id)
@@ -228,7 +250,7 @@ async def reconcile_feed(runtime: Runtime, feed_id: int) -> dict[str, int]:
         shop = session.get(TikTokShop, feed.tiktok_shop_id)
         connection = session.get(StoreConnection, feed.store_connection_id)
         assert shop is not None and connection is not None
-        rules = rules_for(feed, shop, connection)
+        rules = checked_rules(runtime, feed, shop, connection)
         bindings = list(session.scalars(select(Binding).where(Binding.feed_id == feed_id)))
         held = reserved_by_open_orders(session, shop.id)
     by_store_product: dict[str, list[Binding]] = defaultdict(list)

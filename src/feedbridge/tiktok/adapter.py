@@ -40,7 +40,9 @@ if TYPE_CHECKING:
 
 NOT_FOUND_CODES = {12052048, 12019001, 36009008}
 SHIPPED_BY_TIKTOK = 21008117
-SELLER_SKU_FILTER_MAX = 10  # Search Products accepts at most 10 seller_skus (12019027)
+SELLER_SKU_FILTER_MAX = 10
+# Markets where Mark Package As Shipped can ship some line items of an order (it answers 21008106 elsewhere).
+SPLIT_SHIPPING_REGIONS = frozenset({"US", "GB", "DE", "FR", "IT", "ES", "IE", "JP"})  # Search Products accepts at most 10 seller_skus (12019027)
 
 
 def _ts(value: datetime | None) -> int | None:
@@ -239,7 +241,14 @@ class TikTokAdapter:
                 seen.setdefault(str(provider["id"]), ShippingProvider(str(provider["id"]), str(provider.get("name", ""))))
         return list(seen.values())
 
-    async def ship(self, order_id: str, package_id: str, provider_id: str, tracking_number: str) -> None:
+    async def ship(self, order_id: str, package_id: str, provider_id: str, tracking_number: str, *,
+                   line_item_ids: Sequence[str] | None = None) -> None:
+        if line_item_ids and self.region.code in SPLIT_SHIPPING_REGIONS:
+            # A partial shipment: TikTok moves just these line items into a package of their own.
+            await self.client.mark_package_as_shipped(order_id, tracking_number=tracking_number,
+                                                      shipping_provider_id=provider_id,
+                                                      order_line_item_ids=list(line_item_ids))
+            return
         await self.client.ship_package(package_id, tracking_number=tracking_number, shipping_provider_id=provider_id)
 
     async def after_sales(self, *, updated_since: datetime | None = None) -> list[AfterSaleRecord]:
