@@ -132,8 +132,10 @@ class TikTokClient:
         self.token_provider = token_provider
         self.max_attempts = max_attempts
         self._clock = clock
-        # A small burst keeps any one-second window close to `rate`; TikTok counts per API per shop.
-        self._limits = BucketSet(rate, burst if burst is not None else max(1.0, rate / 10))
+        # TikTok counts `rate` calls per second per API per shop. A bucket of size b refilling at r allows
+        # b + r calls in any one second, so refill at rate - b: never more than `rate` in any second.
+        size = burst if burst is not None else max(1.0, rate / 10)
+        self._limits = BucketSet(max(rate - size, rate / 2), size)
         self._http = httpx.AsyncClient(base_url=self.api_url, timeout=timeout)
         register_secret(app_secret)
         register_secret(access_token)
