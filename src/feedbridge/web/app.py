@@ -17,7 +17,7 @@ import feedbridge
 from feedbridge.db.session import ping
 from feedbridge.jobs.queue import pending_count
 from feedbridge.runtime import Runtime
-from feedbridge.web import accounts, api, pages
+from feedbridge.web import accounts, api, flow_api, flow_pages, pages, settings_pages
 from feedbridge.web.errors import install_error_handlers
 from feedbridge.web.render import templates
 from feedbridge.web.security import session_key
@@ -81,6 +81,9 @@ def create_app(runtime: Runtime) -> FastAPI:
     if importlib.util.find_spec("feedbridge.web.webhooks") is not None:
         app.include_router(importlib.import_module("feedbridge.web.webhooks").router)
     app.include_router(api.router)
+    app.include_router(flow_api.router)
     app.include_router(accounts.router)
     app.include_router(pages.router)
+    app.include_router(flow_pages.router)
+    app.include_router(settings_pages.router)
     return app
