@@ -35,16 +35,7 @@ async def refresh_carrier_lists(runtime: Runtime, merchant_id: int, shop_id: int
         error = "TikTok Shop did not list its shipping providers: " + str(getattr(exc, "message", exc))
     names: set[str] = set()
     for store in stores:
-        try:
-            adapter = store_for(runtime, store)
-        except Exception:  # a store without usable credentials simply adds no names
-            continue
-        try:
-            names.update(n for n in await adapter.carrier_names() if n)
-        except Exception:  # carrier names are a convenience; shipments still bring their own
-            pass
-        finally:
-            await adapter.aclose()
+        names.update(await _store_carriers(runtime, store))
     with transaction(runtime.sessions) as session:
         row = session.get(TikTokShop, shop_id)
         if row is not None:
@@ -56,3 +47,15 @@ async def refresh_carrier_lists(runtime: Runtime, merchant_id: int, shop_id: int
             settings["store_carriers"] = sorted(names | set(settings.get("store_carriers", [])))[:200]
             row.settings = settings
     return error
+
+
+async def _store_carriers(runtime: Runtime, store: StoreConnection) -> list[str]:
+    """The carrier names a store offers; none when it cannot say (they still arrive with shipments)."""
+    try:
+        adapter = store_for(runtime, store)
+        try:
+            return [name for name in await adapter.carrier_names() if name]
+        finally:
+            await adapter.aclose()
+    except Exception:  # carrier names are a convenience, never a reason to fail the page
+        return []

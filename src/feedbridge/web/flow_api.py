@@ -210,11 +210,11 @@ class CarrierIn(BaseModel):
 class PriceRuleIO(BaseModel):
     """How the TikTok price is made from the store price."""
 
-    source: str = Field("price", pattern="^(price|compare_at)$")
+    source: str = Field(default="price", pattern="^(price|compare_at)$")
     percent: str = "0"
     amount: str = "0"
-    rounding: str = Field("none", pattern="^(none|whole|end_99|end_95)$")
-    direction: str = Field("up", pattern="^(up|down|nearest)$")
+    rounding: str = Field(default="none", pattern="^(none|whole|end_99|end_95)$")
+    direction: str = Field(default="up", pattern="^(up|down|nearest)$")
 
 
 class StockRuleIO(BaseModel):
@@ -222,8 +222,8 @@ class StockRuleIO(BaseModel):
 
     locations: list[str] = Field(default_factory=list, max_length=50)
     percent: str = "100"
-    buffer: int = Field(0, ge=0, le=1_000_000)
-    untracked_quantity: int = Field(99_999, ge=0, le=99_999)
+    buffer: int = Field(default=0, ge=0, le=1_000_000)
+    untracked_quantity: int = Field(default=99_999, ge=0, le=99_999)
 
 
 class RulesIO(BaseModel):
@@ -309,11 +309,13 @@ def category_counts(request: Request, feed_id: RowId,
 
 
 @router.get("/feeds/{feed_id}/categories", response_model=list[CategoryOut])
-def search_categories(request: Request, feed_id: RowId, q: str = Query(..., min_length=1, max_length=200),
+def search_categories(request: Request, feed_id: RowId, q: str = Query("", max_length=200),
                       current: CurrentMerchant = Depends(api_merchant)) -> list[CategoryOut]:
     """Leaf categories of the shop's region whose path contains every word of `q`."""
     with transaction(_sessions(request)) as session:
         scope = fx.owned_feed(session, current.id, feed_id)
+        if not q.strip():
+            return []
         return [CategoryOut.model_validate(c) for c in cat.search_leaf_categories(session, scope.shop, q, 50)]
 
 

@@ -45,6 +45,15 @@ async def _form(request: Request) -> tuple[dict[str, str], list[str]]:
     return values, [str(v) for v in form.getlist("selected")]
 
 
+async def _own_feed(request: Request, merchant_id: int, feed_id: int) -> None:
+    """NotFound unless the feed is the merchant's (checked before any input is looked at)."""
+    def check() -> None:
+        with transaction(get_runtime(request).sessions) as session:
+            fx.owned_feed(session, merchant_id, feed_id)
+
+    await run_in_threadpool(check)
+
+
 def _fragment(request: Request) -> bool:
     return bool(request.headers.get("hx-request")) and request.headers.get("hx-target") is not None
 
@@ -90,7 +99,7 @@ def category_picker(request: Request, feed_id: RowId, q: str = Query("", max_len
 
 
 @router.get("/mapping/{feed_id}/suggest")
-async def suggest(request: Request, feed_id: RowId, product: str = Query(..., min_length=1, max_length=64),
+async def suggest(request: Request, feed_id: RowId, product: str = Query("", max_length=64),
                   me: CurrentMerchant = Depends(current_merchant)) -> Response:
     """TikTok's (or our) suggested category for one product, to accept or change."""
     def check() -> str:
@@ -110,12 +119,14 @@ async def suggest(request: Request, feed_id: RowId, product: str = Query(..., mi
 
 
 @router.get("/mapping/{feed_id}/requirements")
-async def requirements(request: Request, feed_id: RowId, category: str = Query(..., min_length=1, max_length=64),
+async def requirements(request: Request, feed_id: RowId, category: str = Query("", max_length=64),
                        me: CurrentMerchant = Depends(current_merchant)) -> Response:
     """A mapped category's required attributes, where each value comes from, and the editable defaults."""
     def load() -> Any:
         with transaction(get_runtime(request).sessions) as session:
             scope = fx.owned_feed(session, me.id, feed_id)
+            if not category:
+                raise DataError("Choose a TikTok category.", field="category")
             return scope, cat.attribute_defaults(session, scope.feed, category)
 
     scope, defaults = await run_in_threadpool(load)
@@ -131,6 +142,7 @@ async def requirements(request: Request, feed_id: RowId, category: str = Query(.
 @router.post("/mapping/{feed_id}")
 async def save_mapping(request: Request, feed_id: RowId, me: CurrentMerchant = Depends(current_merchant)) -> Response:
     """Map a store category or one product to a TikTok leaf (a listed product's category is locked)."""
+    await _own_feed(request, me.id, feed_id)
     values, _ = await _form(request)
 
     def save() -> None:
@@ -191,6 +203,7 @@ def refresh_categories(request: Request, feed_id: RowId, me: CurrentMerchant = D
 @router.post("/mapping/{feed_id}/attributes")
 async def save_attribute(request: Request, feed_id: RowId, me: CurrentMerchant = Depends(current_merchant)) -> Response:
     """Set (or clear) the default value of a TikTok attribute for one category or the whole feed."""
+    await _own_feed(request, me.id, feed_id)
     values, _ = await _form(request)
 
     def save() -> None:
@@ -213,6 +226,7 @@ async def save_attribute(request: Request, feed_id: RowId, me: CurrentMerchant =
 async def save_package_defaults(request: Request, feed_id: RowId,
                                 me: CurrentMerchant = Depends(current_merchant)) -> Response:
     """Package weight and size used when a store product has none."""
+    await _own_feed(request, me.id, feed_id)
     values, _ = await _form(request)
 
     def save() -> None:
@@ -251,6 +265,7 @@ def products_page(request: Request, feed: int | None = FeedQuery, status: str = 
 @router.post("/products/{feed_id}/sync")
 async def sync_products(request: Request, feed_id: RowId, me: CurrentMerchant = Depends(current_merchant)) -> Response:
     """List the selected products (or selected SKUs) on TikTok; the page then shows the run's progress."""
+    await _own_feed(request, me.id, feed_id)
     _, selected = await _form(request)
     run_ids: list[int] = []
 
@@ -371,6 +386,7 @@ async def tiktok_products(request: Request, feed_id: RowId, q: str = Query("", m
 @router.post("/link/{feed_id}/auto")
 async def auto_link(request: Request, feed_id: RowId, me: CurrentMerchant = Depends(current_merchant)) -> Response:
     """Turn auto-link by SKU on or off; turning it on links matching SKUs now (in the background)."""
+    await _own_feed(request, me.id, feed_id)
     values, _ = await _form(request)
     enabled = values.get("auto_link_by_sku") == "on"
 
@@ -390,6 +406,7 @@ async def auto_link(request: Request, feed_id: RowId, me: CurrentMerchant = Depe
 @router.post("/link/{feed_id}")
 async def link(request: Request, feed_id: RowId, me: CurrentMerchant = Depends(current_merchant)) -> Response:
     """Link one store SKU to one TikTok SKU by hand."""
+    await _own_feed(request, me.id, feed_id)
     values, _ = await _form(request)
     store_ref = values.get("store_variant", "")
     tiktok_ref = values.get("tiktok_sku", "")
@@ -399,11 +416,6 @@ async def link(request: Request, feed_id: RowId, me: CurrentMerchant = Depends(c
     product_id, _, variant_id = store_ref.partition(":")
     tiktok_product, _, tiktok_sku = tiktok_ref.partition(":")
 
-    def check() -> None:
-        with transaction(get_runtime(request).sessions) as session:
-            fx.owned_feed(session, me.id, feed_id)
-
-    await run_in_threadpool(check)
     try:
         binding = await link_manually(get_runtime(request), feed_id, product_id, variant_id, tiktok_product, tiktok_sku)
         flash(request, f"Linked {binding.seller_sku or variant_id} to TikTok SKU {tiktok_sku}.", level="ok")

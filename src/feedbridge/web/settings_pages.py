@@ -145,6 +145,11 @@ def rules_page(request: Request, feed_id: RowId, me: CurrentMerchant = Depends(c
 @router.post("/feeds/{feed_id}/rules")
 async def save_rules(request: Request, feed_id: RowId, me: CurrentMerchant = Depends(current_merchant)) -> Response:
     """Save the feed's rules and push every linked product again with them."""
+    def check() -> None:
+        with transaction(get_runtime(request).sessions) as session:
+            fx.owned_feed(session, me.id, feed_id)
+
+    await run_in_threadpool(check)
     values = await _values(request)
 
     def save() -> None:

@@ -12,12 +12,18 @@ import httpx
 
 from feedbridge.db.models import (
     Activity,
+    AfterSale,
+    Binding,
+    CarrierMapping,
+    CategoryMapping,
     Intent,
     Listing,
     Merchant,
     Order,
+    Shipment,
     StoreConnection,
     StoreFeed,
+    SyncRun,
     TikTokShop,
     utcnow,
 )
@@ -155,7 +161,25 @@ def seed_rows(runtime: Runtime, merchant: int, marker: str, *, shop_currency: st
                         last_error=f"{marker} failed for good", attempts=8)
         entry = Activity(merchant_id=merchant, level="error", kind="listing.failed",
                          message=f"{marker} activity entry", action=f"{marker} fix it")
-        session.add_all([listing, order, intent, entry])
+        mapping = CategoryMapping(merchant_id=merchant, feed_id=feed.id, scope="store_category", store_ref="c1",
+                                  tiktok_category_id="600001", tiktok_category_name=f"{marker} Tops > Tees")
+        binding = Binding(merchant_id=merchant, feed_id=feed.id, store_product_id=f"{marker}-product",
+                          store_variant_id=f"{marker}-variant", seller_sku=f"{marker}-SKU",
+                          tiktok_product_id="tt-1", tiktok_sku_id=f"{marker}-tt-sku", origin="linked")
+        run = SyncRun(merchant_id=merchant, feed_id=feed.id, kind="list_products", total=3, done=1,
+                      note=f"{marker} run note")
+        carrier = CarrierMapping(merchant_id=merchant, tiktok_shop_id=shop.id, store_carrier=f"{marker} Post",
+                                 provider_id="p1", provider_name=f"{marker} Provider")
+        after_sale = AfterSale(merchant_id=merchant, tiktok_shop_id=shop.id, kind="return", tiktok_id=f"{marker}-r1",
+                               tiktok_order_id=f"{marker}-order", status="RETURN_OR_REFUND_REQUEST_PENDING",
+                               reason=f"{marker} wrong size", amount="12.50", currency="GBP")
+        session.add_all([listing, order, intent, entry, mapping, binding, run, carrier, after_sale])
+        session.flush()
+        shipment = Shipment(merchant_id=merchant, order_id=order.id, store_fulfilment_id="f1",
+                            store_carrier=f"{marker} Post", tracking_number="AB123456789GB", state="failed",
+                            reason=f"{marker} shipment refused")
+        session.add(shipment)
         session.flush()
         return {"store": store.id, "shop": shop.id, "feed": feed.id, "listing": listing.id, "order": order.id,
-                "intent": intent.id, "activity": entry.id}
+                "intent": intent.id, "activity": entry.id, "mapping": mapping.id, "binding": binding.id,
+                "run": run.id, "carrier": carrier.id}
