@@ -183,3 +183,28 @@ def seed_rows(runtime: Runtime, merchant: int, marker: str, *, shop_currency: st
         return {"store": store.id, "shop": shop.id, "feed": feed.id, "listing": listing.id, "order": order.id,
                 "intent": intent.id, "activity": entry.id, "mapping": mapping.id, "binding": binding.id,
                 "run": run.id, "carrier": carrier.id}
+
+
+def seed_catalog(runtime: Runtime, merchant: int, ids: dict[str, int], *, region: str = "GB") -> None:
+    """A cached TikTok tree for the shop's region and two store products in the seeded store."""
+    from feedbridge.db.models import StoreProduct, TikTokCategory
+    from feedbridge.tiktok.regions import region as region_info
+
+    version = region_info(region).category_version
+    with transaction(runtime.sessions) as session:
+        if not session.query(TikTokCategory).filter_by(region=region, version=version).count():
+            session.add_all([
+                TikTokCategory(region=region, version=version, category_id="600000", name="Womenswear",
+                               path="Womenswear", is_leaf=False),
+                TikTokCategory(region=region, version=version, category_id="600001", parent_id="600000",
+                               name="T-shirts", path="Womenswear > Tops > T-shirts", is_leaf=True),
+                TikTokCategory(region=region, version=version, category_id="600002", parent_id="600000",
+                               name="Shirts", path="Menswear > Shirts", is_leaf=True),
+            ])
+        for n, (title, category, sku) in enumerate((("Organic Cotton Tee", "c1", "TEE-1"),
+                                                    ("Linen Shirt", "c2", "SHIRT-1")), start=1):
+            session.add(StoreProduct(
+                merchant_id=merchant, store_connection_id=ids["store"], product_id=f"p{n}", title=title, skus=sku,
+                category_ids=[category],
+                data={"id": f"p{n}", "title": title, "variants": [{"id": f"v{n}", "product_id": f"p{n}", "sku": sku,
+                                                                   "price": "10.00"}]}))
