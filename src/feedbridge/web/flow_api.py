@@ -591,10 +591,10 @@ def get_shop_settings(request: Request, shop_id: RowId,
 @router.put("/shops/{shop_id}/settings", response_model=ShopSettingsIO)
 def put_shop_settings(request: Request, shop_id: RowId, body: ShopSettingsIO,
                       current: CurrentMerchant = Depends(api_merchant)) -> ShopSettingsIO:
-    """Replace the shop's order rules."""
+    """Change the shop's order rules (fields left out keep their value)."""
     with transaction(_sessions(request)) as session:
         shop = fx.owned_shop(session, current.id, shop_id)
-        cleaned = fx.clean_shop_settings(shop, body.model_dump())
+        cleaned = fx.clean_shop_settings(shop, body.model_dump(exclude_unset=True))
         fx.save_shop_settings(shop, cleaned)
         return ShopSettingsIO(**cleaned)
 
