@@ -394,6 +394,9 @@ def save_rules(session: Session, scope: FeedScope, rules: dict[str, Any], exchan
     scope.feed.rules = {**(scope.feed.rules or {}), **rules}
     scope.feed.exchange_rate = parse_exchange_rate(exchange_rate)
     _apply_currency_rule(session, scope.feed, scope.store)
+    repo.log_activity(session, scope.feed.merchant_id, "feed.rules_changed",
+                      f"Price and stock rules of {scope.label} changed; linked products are pushed again.",
+                      subject=f"feed:{scope.feed.id}")
 
 
 def clean_shop_settings(shop: TikTokShop, values: dict[str, Any]) -> dict[str, Any]:
