@@ -15,7 +15,12 @@ from sqlalchemy import select
 from feedbridge.db.models import Binding, Listing, Merchant, StoreFeed, StoreProduct, TikTokShop
 from feedbridge.db.session import transaction
 from feedbridge.runtime import Runtime
-from feedbridge.sync.categories import category_requirements, set_attribute_default, set_mapping, suggest_category
+from feedbridge.sync.categories import (
+    category_requirements,
+    set_attribute_default,
+    set_mapping,
+    suggest_category,
+)
 from feedbridge.sync.listings import start_listing
 from feedbridge.web.security import hash_password
 from tests.flows.world import World, build_world, wait_for
