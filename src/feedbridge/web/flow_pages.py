@@ -33,6 +33,7 @@ from feedbridge.web.deps import (
     require_csrf,
 )
 from feedbridge.web.render import flash, redirect, render
+from feedbridge.web.store_names import cache_category_names, names_due
 
 router = APIRouter(include_in_schema=False, dependencies=[Depends(require_csrf)])
 FeedQuery = Query(None, ge=1, le=MAX_ID)
@@ -82,10 +83,15 @@ def _mapping_context(request: Request, merchant_id: int, feed_id: int | None) ->
 
 
 @router.get("/mapping")
-def mapping_page(request: Request, feed: int | None = FeedQuery,
-                 me: CurrentMerchant = Depends(current_merchant)) -> Response:
+async def mapping_page(request: Request, feed: int | None = FeedQuery,
+                       me: CurrentMerchant = Depends(current_merchant)) -> Response:
     """Per feed: TikTok categories in use with product counts, the mappings, the picker and suggestions."""
-    return render(request, "mapping.html", _mapping_context(request, me.id, feed), active="mapping")
+    context = await run_in_threadpool(_mapping_context, request, me.id, feed)
+    scope = context["scope"]
+    if scope is not None and names_due(scope.store, {cid for cid, _, _ in context["store_categories"]}):
+        await cache_category_names(get_runtime(request), me.id, scope.store.id)
+        context = await run_in_threadpool(_mapping_context, request, me.id, scope.feed.id)
+    return render(request, "mapping.html", context, active="mapping")
 
 
 @router.get("/mapping/{feed_id}/categories")

@@ -7,6 +7,7 @@ from __future__ import annotations
 import asyncio
 import re
 from collections.abc import Iterator
+from typing import Any
 
 import pytest
 from markupsafe import escape
@@ -137,3 +138,19 @@ def test_shipping_providers_are_read_from_the_shop_and_offered_for_each_carrier(
                                                              "provider_id": provider_id})
     page = merchant.get(saved.headers["location"]).text
     assert "Our Courier" in page and f'<option value="{provider_id}" selected>{provider_name}</option>' in page
+
+
+def test_store_categories_are_offered_by_their_names_from_the_store(world: World, merchant: Visitor) -> None:
+    async def read(adapter: Any) -> dict[str, str]:
+        return {str(c.id): c.name async for c in adapter.categories()}
+
+    names = world.store(read)
+    page = merchant.get(f"/mapping?feed={world.feed_id}").text
+    with world.runtime.sessions() as session:
+        used = {str(cid) for p in session.scalars(select(StoreProduct).where(
+            StoreProduct.store_connection_id == world.connection_id)) for cid in p.category_ids}
+    shown = [names[cid] for cid in used if cid in names]
+    assert shown, "seeded products are in store categories"
+    for name in shown:
+        assert str(escape(name)) in page, name
+    assert "Category " + next(iter(used)) not in page
