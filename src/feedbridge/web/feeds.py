@@ -19,6 +19,7 @@ from feedbridge.db.models import (
     AfterSale,
     Binding,
     CarrierMapping,
+    Intent,
     Listing,
     Order,
     Shipment,
@@ -134,6 +135,27 @@ def latest_run(session: Session, merchant_id: int, feed_id: int) -> SyncRun | No
     """The newest sync run of a feed."""
     return session.scalars(select(SyncRun).where(SyncRun.merchant_id == merchant_id, SyncRun.feed_id == feed_id)
                            .order_by(SyncRun.id.desc()).limit(1)).first()
+
+
+def gave_up(session: Session, merchant_id: int, listing_ids: list[int]) -> dict[int, Intent]:
+    """Listings whose create job failed for good (the worker gave up), with that failed work.
+
+    Such a listing can still read "Queued for sync"; the page shows the error and a retry instead.
+    """
+    if not listing_ids:
+        return {}
+    rows = session.scalars(select(Intent).where(
+        Intent.merchant_id == merchant_id, Intent.kind == "listing.create", Intent.state == "failed",
+        Intent.key.in_([str(i) for i in listing_ids])))
+    return {int(row.key): row for row in rows}
+
+
+def run_gave_up(session: Session, run: SyncRun) -> int:
+    """How many listings of a run failed for good without being counted by the run."""
+    ids = list(session.scalars(select(Listing.id).where(Listing.run_id == run.id,
+                                                        Listing.merchant_id == run.merchant_id,
+                                                        Listing.status == ListingStatus.NOT_SYNCED.value)))
+    return len(gave_up(session, run.merchant_id, ids))
 
 
 def parse_selection(values: list[str]) -> tuple[list[str], dict[str, list[str]]]:

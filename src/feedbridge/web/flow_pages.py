@@ -261,10 +261,12 @@ def products_page(request: Request, feed: int | None = FeedQuery, status: str = 
         rows = fx.product_rows(session, scope, status=status, text=q, limit=101, offset=offset) if scope else []
         current_run = (fx.owned_run(session, me.id, run) if run else
                        fx.latest_run(session, me.id, scope.feed.id) if scope else None)
+        stuck = fx.run_gave_up(session, current_run) if current_run else 0
         has_store = repo.checklist(session, me.id).store_connected
     return render(request, "products.html", {
         "scope": scope, "feeds": all_feeds, "rows": rows[:100], "more": len(rows) > 100, "offset": offset,
-        "status": status, "q": q, "labels": fx.LISTING_LABELS, "run": current_run, "has_store": has_store},
+        "status": status, "q": q, "labels": fx.LISTING_LABELS, "run": current_run, "stuck": stuck,
+        "has_store": has_store},
         active="products")
 
 
@@ -294,7 +296,8 @@ def run_progress(request: Request, run_id: RowId, me: CurrentMerchant = Depends(
     """The progress fragment of a sync run (polled every 2 s until it ends)."""
     with transaction(get_runtime(request).sessions) as session:
         run = fx.owned_run(session, me.id, run_id)
-    return render(request, "_run_progress.html", {"run": run})
+        stuck = fx.run_gave_up(session, run)
+    return render(request, "_run_progress.html", {"run": run, "stuck": stuck})
 
 
 @router.post("/products/{feed_id}/refresh-catalog")
@@ -318,9 +321,10 @@ def listings_page(request: Request, status: str = Query("", max_length=30), offs
     with transaction(get_runtime(request).sessions) as session:
         rows = repo.listings(session, me.id, status=status or None, limit=101, offset=offset)
         counts = repo.attention(session, me.id).listings_by_status
-    busy = any(r.status in ("not_synced", "under_review") for r in rows)
+        failed_work = fx.gave_up(session, me.id, [r.id for r in rows[:100] if r.status == "not_synced"])
+    busy = any(r.status in ("not_synced", "under_review") and r.id not in failed_work for r in rows)
     context = {"rows": rows[:100], "more": len(rows) > 100, "offset": offset, "status": status,
-               "labels": fx.LISTING_LABELS, "counts": counts, "busy": busy}
+               "labels": fx.LISTING_LABELS, "counts": counts, "busy": busy, "gave_up": failed_work}
     if _fragment(request):
         return render(request, "_listings_table.html", context)
     return render(request, "listings.html", context, active="listings")

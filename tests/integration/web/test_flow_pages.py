@@ -315,3 +315,44 @@ def test_home_lists_returns_and_feeds_that_need_an_exchange_rate(visitor: Visito
     settings = visitor.get("/settings").text
     assert f'href="/feeds/{shop_owner["feed"]}/rules"' in settings
     assert f'href="/shops/{shop_owner["shop"]}/settings"' in settings
+
+
+def test_a_listing_whose_work_failed_for_good_says_why_and_offers_a_retry(visitor: Visitor, runtime: Runtime,
+                                                                         shop_owner: dict[str, Any]) -> None:
+    with transaction(runtime.sessions) as session:
+        run = SyncRun(merchant_id=shop_owner["merchant"], feed_id=shop_owner["feed"], kind="list_products", total=1)
+        session.add(run)
+        session.flush()
+        listing = Listing(merchant_id=shop_owner["merchant"], feed_id=shop_owner["feed"], store_product_id="p1",
+                          title="Stuck Tee", status="not_synced", reason="Queued for sync.", run_id=run.id)
+        session.add(listing)
+        session.flush()
+        session.add(Intent(merchant_id=shop_owner["merchant"], kind="listing.create", key=str(listing.id),
+                           state="failed", attempts=8, last_error="Could not download image x.jpg"))
+        run_id, listing_id = run.id, listing.id
+    page = visitor.get("/listings?status=not_synced").text
+    assert "feedbridge gave up after 8 attempts: Could not download image x.jpg" in page
+    assert "Retry Stuck Tee" in page and 'hx-trigger="every 10s"' in page
+    fragment = visitor.get(f"/runs/{run_id}/progress").text
+    assert "1 product could not be sent after several attempts" in fragment and "hx-trigger" not in fragment
+    with runtime.sessions() as session:
+        intent_id = session.scalars(select(Intent.id).where(Intent.key == str(listing_id))).one()
+    visitor.post(f"/attention/intents/{intent_id}/retry")
+    with runtime.sessions() as session:
+        assert session.scalars(select(Intent.state).where(Intent.key == str(listing_id))).one() == "pending"
+    assert "gave up" not in visitor.get("/listings?status=not_synced").text
+
+
+def test_a_run_waiting_for_the_daily_quota_says_when_it_continues(visitor: Visitor, runtime: Runtime,
+                                                                   shop_owner: dict[str, Any]) -> None:
+    from datetime import UTC, datetime
+
+    with transaction(runtime.sessions) as session:
+        run = SyncRun(merchant_id=shop_owner["merchant"], feed_id=shop_owner["feed"], kind="list_products",
+                      total=5, done=2, state="waiting_quota", resume_at=datetime(2030, 1, 2, 0, 1, tzinfo=UTC))
+        session.add(run)
+        session.flush()
+        run_id = run.id
+    fragment = visitor.get(f"/runs/{run_id}/progress").text
+    assert "Waiting for TikTok's daily listing quota: continues at 2030-01-02 00:01 UTC." in fragment
+    assert 'value="2"' in fragment and 'hx-trigger="every 2s"' in fragment
