@@ -83,7 +83,7 @@ def _mapping_context(request: Request, merchant_id: int, feed_id: int | None) ->
 
 
 @router.get("/mapping")
-async def mapping_page(request: Request, feed: int | None = FeedQuery,
+async def mapping_page(request: Request, feed: int | None = FeedQuery, edit: int | None = Query(None, ge=1, le=MAX_ID),
                        me: CurrentMerchant = Depends(current_merchant)) -> Response:
     """Per feed: TikTok categories in use with product counts, the mappings, the picker and suggestions."""
     context = await run_in_threadpool(_mapping_context, request, me.id, feed)
@@ -91,6 +91,7 @@ async def mapping_page(request: Request, feed: int | None = FeedQuery,
     if scope is not None and names_due(scope.store, {cid for cid, _, _ in context["store_categories"]}):
         await cache_category_names(get_runtime(request), me.id, scope.store.id)
         context = await run_in_threadpool(_mapping_context, request, me.id, scope.feed.id)
+    context["editing"] = next((m for m in context.get("mappings", []) if m.id == edit), None)
     return render(request, "mapping.html", context, active="mapping")
 
 

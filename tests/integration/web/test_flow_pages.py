@@ -3,6 +3,7 @@ uses them (forms posted with the CSRF token, refusals shown on the page, progres
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
 import pytest
@@ -55,6 +56,13 @@ def test_mapping_a_store_category_counts_its_products_under_the_tiktok_category(
     assert "<td>Womenswear &gt; Tops &gt; T-shirts</td><td>2</td>" not in page  # only c1's product counts
     assert "<td>Womenswear &gt; Tops &gt; T-shirts</td><td>1</td>" in page
     assert "Store category: Category c1" in page
+    mapping_id = int(re.search(r'edit=(\d+)#map-heading', page).group(1))  # type: ignore[union-attr]
+    editing = visitor.get(f"/mapping?feed={feed}&edit={mapping_id}").text
+    assert "Change the mapping (now Womenswear &gt; Tops &gt; T-shirts)" in editing
+    assert '<option value="c1" selected>' in editing
+    page = _follow(visitor, visitor.post(f"/mapping/{feed}", {"scope": "store_category", "store_ref": "c1",
+                                                               "tiktok_category_id": "600002"}))
+    assert "<td>Menswear &gt; Shirts</td><td>1</td>" in page
 
 
 def test_the_category_picker_offers_only_leaves_matching_every_word(visitor: Visitor,
