@@ -160,8 +160,16 @@ def settings_page(request: Request, password: str = "",
     """Account details, password and API tokens."""
     with transaction(get_runtime(request).sessions) as session:
         rows = repo.tokens(session, me.id)
-    return render(request, "settings.html", {"tokens": rows, "password_changed": password == "changed"},
+        rules = _rules_links(session, me.id)
+    return render(request, "settings.html", {"tokens": rows, "password_changed": password == "changed", **rules},
                   active="settings")
+
+
+def _rules_links(session: Session, merchant_id: int) -> dict[str, object]:
+    """Feeds and shops, for the links to their rules on the Settings page."""
+    from feedbridge.web.feeds import all_feeds
+
+    return {"rule_feeds": all_feeds(session, merchant_id), "rule_shops": repo.shops(session, merchant_id)}
 
 
 @router.post("/settings/password")
@@ -183,7 +191,8 @@ def change_password(request: Request, current_password: str = Form(""), new_pass
                 raise DataError("The two new passwords are not the same.", field="new_password_again")
         except DataError as exc:
             rows = repo.tokens(session, me.id)
-            return render(request, "settings.html", {"tokens": rows, "password_error": exc}, status=422,
+            return render(request, "settings.html", {"tokens": rows, "password_error": exc,
+                                                     **_rules_links(session, me.id)}, status=422,
                           active="settings")
         merchant.password_hash = hash_password(new_password)
         repo.log_activity(session, me.id, "account.password_changed", "Your password was changed.",
@@ -199,7 +208,8 @@ def create_token_page(request: Request, name: str = Form(""),
     with transaction(get_runtime(request).sessions) as session:
         row, token = create_token(session, me.id, name)
         rows = repo.tokens(session, me.id)
-    return render(request, "settings.html", {"tokens": rows, "new_token": token, "new_token_name": row.name},
+        rules = _rules_links(session, me.id)
+    return render(request, "settings.html", {"tokens": rows, "new_token": token, "new_token_name": row.name, **rules},
                   status=201, active="settings")
 
 

@@ -15,7 +15,16 @@ import feedbridge
 from feedbridge.db.session import ping
 from feedbridge.jobs.queue import pending_count
 from feedbridge.runtime import Runtime
-from feedbridge.web import accounts, api, pages, tiktok_connect, webhooks
+from feedbridge.web import (
+    accounts,
+    api,
+    flow_api,
+    flow_pages,
+    pages,
+    settings_pages,
+    tiktok_connect,
+    webhooks,
+)
 from feedbridge.web.errors import install_error_handlers
 from feedbridge.web.render import templates
 from feedbridge.web.security import session_key
@@ -73,8 +82,11 @@ def create_app(runtime: Runtime) -> FastAPI:
 
     # Webhook receivers come first: they are authenticated by platform signatures, not sessions or CSRF.
     app.include_router(webhooks.router)
-    app.include_router(tiktok_connect.router)  # before pages: it replaces the placeholder start route
+    app.include_router(tiktok_connect.router)
     app.include_router(api.router)
+    app.include_router(flow_api.router)
     app.include_router(accounts.router)
     app.include_router(pages.router)
+    app.include_router(flow_pages.router)
+    app.include_router(settings_pages.router)
     return app

@@ -16,13 +16,12 @@ from feedbridge.db import intents
 from feedbridge.db.models import StoreConnection, TikTokShop
 from feedbridge.db.session import transaction
 from feedbridge.errors import ConfigError, DataError
-from feedbridge.web import repo
+from feedbridge.web import feeds, repo
 from feedbridge.web.charts import daily_bars
 from feedbridge.web.connect import FORMS, connect_store, delete_connection, platform_form, set_store_feeds
 from feedbridge.web.deps import (
     MAX_ID,
     CurrentMerchant,
-    Offset,
     RowId,
     current_merchant,
     get_runtime,
@@ -35,9 +34,6 @@ from feedbridge.web.tiktok_regions import REGIONS
 
 router = APIRouter(include_in_schema=False, dependencies=[Depends(require_csrf)])
 
-LISTING_STATUSES = ("not_synced", "pending", "syncing", "synced", "in_review", "live", "failed_to_sync",
-                    "failed_review", "deactivated", "deleted")
-ORDER_STATES = ("waiting", "creating", "created", "on_hold", "skipped", "failed", "cancelled")
 
 
 def _available_platforms() -> list[str]:
@@ -60,11 +56,14 @@ def home(request: Request) -> Response:
         attention = repo.attention(session, me.id)
         steps = repo.checklist(session, me.id)
         series = repo.daily_counts(session, me.id)
+        after_sales = feeds.after_sales(session, me.id, limit=10)
+        mismatched = feeds.mismatched_feeds(session, me.id)
     chart = daily_bars(series.days, [("Orders", "bar-orders", series.orders),
                                      ("Sync activity", "bar-activity", series.activity)],
                        title="Orders and sync activity over the last 14 days")
     return render(request, "home.html", {"attention": attention, "steps": steps, "chart": chart,
-                                         "series": series}, active="home")
+                                         "series": series, "after_sales": after_sales,
+                                         "mismatched": mismatched}, active="home")
 
 
 @router.post("/attention/intents/{intent_id}/retry")
@@ -87,20 +86,6 @@ def onboarding(request: Request, me: CurrentMerchant = Depends(current_merchant)
         shops = repo.shops(session, me.id)
     return render(request, "onboarding.html", {"steps": steps, "stores": stores, "shops": shops,
                                                "regions": REGIONS}, active="home")
-
-
-@router.get("/connect/tiktok/start")
-def tiktok_start_placeholder(request: Request, region: str = "",
-                             me: CurrentMerchant = Depends(current_merchant)) -> Response:
-    """Stands in for TikTok Shop authorization until the OAuth flow is installed (its router wins when included first)."""
-    settings = get_runtime(request).settings
-    if region not in REGIONS:
-        raise DataError("Choose the region your TikTok shop sells in.", field="region")
-    if not settings.tiktok_app_key:
-        raise ConfigError("TikTok Shop authorization is not set up on this feedbridge server.",
-                          action="The operator must set FEEDBRIDGE_TIKTOK_APP_KEY, FEEDBRIDGE_TIKTOK_APP_SECRET "
-                                 "and FEEDBRIDGE_TIKTOK_SERVICE_ID.")
-    raise ConfigError("TikTok Shop authorization is not available in this version of feedbridge yet.")
 
 
 def _connect_context(platform: str, values: dict[str, Any] | None = None, error: Any = None,
@@ -234,67 +219,6 @@ async def choose_feeds(request: Request, connection_id: RowId,
 
     await run_in_threadpool(save)
     return redirect(request, f"/connections/{connection_id}")
-
-
-@router.get("/mapping")
-def mapping_page(request: Request, me: CurrentMerchant = Depends(current_merchant)) -> Response:
-    """Store categories (or single products) mapped to TikTok categories."""
-    with transaction(get_runtime(request).sessions) as session:
-        rows = repo.category_mappings(session, me.id)
-        has_feed = repo.checklist(session, me.id).feed_chosen
-    return render(request, "mapping.html", {"rows": rows, "has_feed": has_feed}, active="mapping")
-
-
-@router.get("/products")
-def products_page(request: Request, offset: Offset = 0,
-                  me: CurrentMerchant = Depends(current_merchant)) -> Response:
-    """Products read from the connected stores."""
-    with transaction(get_runtime(request).sessions) as session:
-        rows = repo.products(session, me.id, limit=101, offset=offset)
-        has_store = repo.checklist(session, me.id).store_connected
-    return render(request, "products.html", {"rows": rows[:100], "more": len(rows) > 100, "offset": offset,
-                                             "has_store": has_store}, active="products")
-
-
-@router.get("/listings")
-def listings_page(request: Request, status: str = "", offset: Offset = 0,
-                  me: CurrentMerchant = Depends(current_merchant)) -> Response:
-    """Listings by status, with the reason and the fix for those that failed."""
-    with transaction(get_runtime(request).sessions) as session:
-        rows = repo.listings(session, me.id, status=status or None, limit=101, offset=offset)
-        counts = repo.attention(session, me.id).listings_by_status
-    return render(request, "listings.html", {"rows": rows[:100], "more": len(rows) > 100, "offset": offset,
-                                             "status": status, "statuses": LISTING_STATUSES, "counts": counts},
-                  active="listings")
-
-
-@router.get("/link")
-def link_page(request: Request, me: CurrentMerchant = Depends(current_merchant)) -> Response:
-    """Store variants linked to TikTok SKUs."""
-    with transaction(get_runtime(request).sessions) as session:
-        rows = repo.bindings(session, me.id)
-    return render(request, "link.html", {"rows": rows}, active="link")
-
-
-@router.get("/orders")
-def orders_page(request: Request, sync_state: str = "", offset: Offset = 0,
-                me: CurrentMerchant = Depends(current_merchant)) -> Response:
-    """TikTok orders and the store orders made from them."""
-    with transaction(get_runtime(request).sessions) as session:
-        rows = repo.orders(session, me.id, sync_state=sync_state or None, limit=101, offset=offset)
-        counts = repo.attention(session, me.id).orders_by_state
-    return render(request, "orders.html", {"rows": rows[:100], "more": len(rows) > 100, "offset": offset,
-                                           "sync_state": sync_state, "states": ORDER_STATES, "counts": counts},
-                  active="orders")
-
-
-@router.get("/carriers")
-def carriers_page(request: Request, me: CurrentMerchant = Depends(current_merchant)) -> Response:
-    """Store carriers mapped to TikTok shipping providers."""
-    with transaction(get_runtime(request).sessions) as session:
-        rows = repo.carrier_mappings(session, me.id)
-        shops = {shop.id: shop for shop in repo.shops(session, me.id)}
-    return render(request, "carriers.html", {"rows": rows, "shops": shops}, active="carriers")
 
 
 @router.get("/activity")

@@ -61,6 +61,11 @@ def _when(value: datetime | None) -> str:
 templates.env.filters["when"] = _when
 
 
+def flash(request: Request, message: str, *, action: str = "", level: str = "ok") -> None:
+    """A message shown once on the next page (after a form post redirects)."""
+    request.session["flash"] = {"message": message, "action": action, "level": level}
+
+
 def render(request: Request, name: str, context: dict[str, Any] | None = None, *, status: int = 200,
            active: str = "") -> Response:
     """Render a template with what every page needs: the merchant, the CSRF token, the navigation."""
@@ -70,6 +75,7 @@ def render(request: Request, name: str, context: dict[str, Any] | None = None, *
         "nav": NAV,
         "active": active,
         "version": feedbridge.__version__,
+        "flash": request.session.pop("flash", None) if name[:1] != "_" else None,
     }
     values.update(context or {})
     return templates.TemplateResponse(request, name, values, status_code=status)

@@ -12,12 +12,18 @@ import httpx
 
 from feedbridge.db.models import (
     Activity,
+    AfterSale,
+    Binding,
+    CarrierMapping,
+    CategoryMapping,
     Intent,
     Listing,
     Merchant,
     Order,
+    Shipment,
     StoreConnection,
     StoreFeed,
+    SyncRun,
     TikTokShop,
     utcnow,
 )
@@ -161,7 +167,50 @@ def seed_rows(runtime: Runtime, merchant: int, marker: str, *, shop_currency: st
                         last_error=f"{marker} failed for good", attempts=8)
         entry = Activity(merchant_id=merchant, level="error", kind="listing.failed",
                          message=f"{marker} activity entry", action=f"{marker} fix it")
-        session.add_all([listing, order, intent, entry])
+        mapping = CategoryMapping(merchant_id=merchant, feed_id=feed.id, scope="store_category", store_ref="c1",
+                                  tiktok_category_id="600001", tiktok_category_name=f"{marker} Tops > Tees")
+        binding = Binding(merchant_id=merchant, feed_id=feed.id, store_product_id=f"{marker}-product",
+                          store_variant_id=f"{marker}-variant", seller_sku=f"{marker}-SKU",
+                          tiktok_product_id="tt-1", tiktok_sku_id=f"{marker}-tt-sku", origin="linked")
+        run = SyncRun(merchant_id=merchant, feed_id=feed.id, kind="list_products", total=3, done=1,
+                      note=f"{marker} run note")
+        carrier = CarrierMapping(merchant_id=merchant, tiktok_shop_id=shop.id, store_carrier=f"{marker} Post",
+                                 provider_id="p1", provider_name=f"{marker} Provider")
+        after_sale = AfterSale(merchant_id=merchant, tiktok_shop_id=shop.id, kind="return", tiktok_id=f"{marker}-r1",
+                               tiktok_order_id=f"{marker}-order", status="RETURN_OR_REFUND_REQUEST_PENDING",
+                               reason=f"{marker} wrong size", amount="12.50", currency="GBP")
+        session.add_all([listing, order, intent, entry, mapping, binding, run, carrier, after_sale])
+        session.flush()
+        shipment = Shipment(merchant_id=merchant, order_id=order.id, store_fulfilment_id="f1",
+                            store_carrier=f"{marker} Post", tracking_number="AB123456789GB", state="failed",
+                            reason=f"{marker} shipment refused")
+        session.add(shipment)
         session.flush()
         return {"store": store.id, "shop": shop.id, "feed": feed.id, "listing": listing.id, "order": order.id,
-                "intent": intent.id, "activity": entry.id}
+                "intent": intent.id, "activity": entry.id, "mapping": mapping.id, "binding": binding.id,
+                "run": run.id, "carrier": carrier.id}
+
+
+def seed_catalog(runtime: Runtime, merchant: int, ids: dict[str, int], *, region: str = "GB") -> None:
+    """A cached TikTok tree for the shop's region and two store products in the seeded store."""
+    from feedbridge.db.models import StoreProduct, TikTokCategory
+    from feedbridge.tiktok.regions import region as region_info
+
+    version = region_info(region).category_version
+    with transaction(runtime.sessions) as session:
+        if not session.query(TikTokCategory).filter_by(region=region, version=version).count():
+            session.add_all([
+                TikTokCategory(region=region, version=version, category_id="600000", name="Womenswear",
+                               path="Womenswear", is_leaf=False),
+                TikTokCategory(region=region, version=version, category_id="600001", parent_id="600000",
+                               name="T-shirts", path="Womenswear > Tops > T-shirts", is_leaf=True),
+                TikTokCategory(region=region, version=version, category_id="600002", parent_id="600000",
+                               name="Shirts", path="Menswear > Shirts", is_leaf=True),
+            ])
+        for n, (title, category, sku) in enumerate((("Organic Cotton Tee", "c1", "TEE-1"),
+                                                    ("Linen Shirt", "c2", "SHIRT-1")), start=1):
+            session.add(StoreProduct(
+                merchant_id=merchant, store_connection_id=ids["store"], product_id=f"p{n}", title=title, skus=sku,
+                category_ids=[category],
+                data={"id": f"p{n}", "title": title, "variants": [{"id": f"v{n}", "product_id": f"p{n}", "sku": sku,
+                                                                   "price": "10.00"}]}))

@@ -15,7 +15,16 @@ import pytest
 from fastapi import FastAPI
 from sqlalchemy import select
 
-from feedbridge.db.models import ApiToken, Intent, StoreConnection, StoreFeed, TikTokShop
+from feedbridge.db.models import (
+    ApiToken,
+    Binding,
+    CarrierMapping,
+    CategoryMapping,
+    Intent,
+    StoreConnection,
+    StoreFeed,
+    TikTokShop,
+)
 from feedbridge.db.session import transaction
 from feedbridge.runtime import Runtime
 from feedbridge.web.app import create_app
@@ -57,7 +66,8 @@ def alpha(runtime: Runtime, web: str) -> Iterator[dict[str, Any]]:
     owner = Visitor(web)
     owner.sign_up(A_EMAIL, name=f"{MARKER} Ltd")
     token = owner.new_api_token(f"{MARKER} token")
-    ids = seed_rows(runtime, merchant_id(runtime, A_EMAIL), MARKER)
+    ids: dict[str, Any] = seed_rows(runtime, merchant_id(runtime, A_EMAIL), MARKER)
+    ids.update(category="600001", attribute="100107")
     with transaction(runtime.sessions) as session:
         ids["token"] = session.scalars(select(ApiToken.id).where(ApiToken.name == f"{MARKER} token")).one()
     yield {"ids": ids, "token": token, "visitor": owner}
@@ -82,7 +92,9 @@ def _leaks(response: httpx.Response) -> bool:
 
 def _fill(path: str, ids: dict[str, int]) -> str:
     names = {"connection_id": "store", "feed_id": "feed", "listing_id": "listing", "order_id": "order",
-             "token_id": "token", "intent_id": "intent", "shop_id": "shop"}
+             "token_id": "token", "intent_id": "intent", "shop_id": "shop", "mapping_id": "mapping",
+             "binding_id": "binding", "run_id": "run", "carrier_id": "carrier", "category_id": "category",
+             "attribute_id": "attribute"}
 
     def one(match: re.Match[str]) -> str:
         name = match.group(1).split(":")[0]
@@ -97,10 +109,24 @@ def _page_body(path: str, ids: dict[str, int]) -> dict[str, Any]:
             "access_token": GOOD_TOKEN, "client_secret": "s", "platform": "fakeshop", "name": "x"}
 
 
+# Valid bodies of the API routes that take one, so a refusal can only come from ownership (404), not validation.
+API_BODIES: dict[str, dict[str, Any]] = {
+    "/api/v1/feeds/{feed_id}/mappings": {"scope": "product", "store_ref": "p1", "tiktok_category_id": "600001"},
+    "/api/v1/feeds/{feed_id}/attribute-defaults/{attribute_id}": {"values": ["Cotton"]},
+    "/api/v1/feeds/{feed_id}/sync": {"product_ids": ["p1"]},
+    "/api/v1/feeds/{feed_id}/links": {"store_product_id": "p1", "store_variant_id": "v1", "tiktok_product_id": "t1",
+                                      "tiktok_sku_id": "s1"},
+    "/api/v1/feeds/{feed_id}/links/auto": {"enabled": True},
+    "/api/v1/feeds/{feed_id}/rules": {"price": {"percent": "10"}},
+    "/api/v1/shops/{shop_id}/settings": {"order_create_when": "at_once"},
+    "/api/v1/shops/{shop_id}/carriers": {"store_carrier": "Royal Mail", "provider_id": ""},
+}
+
+
 def _api_body(path: str, ids: dict[str, int]) -> dict[str, Any] | None:
     if path == "/api/v1/feeds":
         return {"store_connection_id": ids["store"], "tiktok_shop_id": ids["shop"]}
-    return None
+    return API_BODIES.get(path)
 
 
 def test_merchant_b_cannot_read_or_change_merchant_a_rows_on_any_route(
@@ -137,7 +163,7 @@ def test_merchant_b_cannot_read_or_change_merchant_a_rows_on_any_route(
         assert response.status_code == 404, (method, template, response.status_code, response.text[:300])
         assert not _leaks(response), (method, template)
         tried += 1
-    assert tried >= 30
+    assert tried >= 70
 
     # Query parameters pointing at A's rows show nothing of A's either.
     assert client.get("/api/v1/feeds", params={"store_connection_id": ids["store"]}).json() == []
@@ -160,6 +186,14 @@ def test_merchant_b_cannot_read_or_change_merchant_a_rows_on_any_route(
         assert token is not None and token.revoked_at is None
         intent = session.get(Intent, ids["intent"])
         assert intent is not None and intent.state == "failed"
+        assert session.get(CategoryMapping, ids["mapping"]) is not None
+        assert session.get(Binding, ids["binding"]) is not None
+        assert session.get(CarrierMapping, ids["carrier"]) is not None
+        assert session.get(TikTokShop, ids["shop"]).settings == {}  # type: ignore[union-attr]
+        feed = session.get(StoreFeed, ids["feed"])
+        assert feed is not None and feed.rules == {}
+        assert session.scalars(select(Intent).where(Intent.merchant_id == merchant_id(runtime, A_EMAIL),
+                                                    Intent.id != ids["intent"])).all() == []
     with api(web, alpha["token"]) as owner_api:
         assert owner_api.get(f"/api/v1/connections/{ids['store']}").status_code == 200
         assert owner_api.get(f"/api/v1/listings/{ids['listing']}").json()["title"] == f"{MARKER} listing"
@@ -171,13 +205,17 @@ def test_list_pages_and_endpoints_show_only_the_merchants_own_rows(
         alpha: dict[str, Any], bravo: tuple[Visitor, httpx.Client]) -> None:
     visitor, client = bravo
     for path in ("/", "/connections", "/listings", "/orders", "/activity", "/link", "/carriers", "/mapping",
-                 "/products", "/settings", "/onboarding"):
+                 "/products", "/settings", "/onboarding", f"/mapping?feed={alpha['ids']['feed']}",
+                 f"/products?feed={alpha['ids']['feed']}", f"/link?feed={alpha['ids']['feed']}",
+                 f"/carriers?shop={alpha['ids']['shop']}", f"/products?run={alpha['ids']['run']}"):
         page = visitor.get(path)
-        assert page.status_code == 200, path
+        assert page.status_code == (404 if "=" in path else 200), path
         assert not _leaks(page), path
     assert "Bravo listing" in visitor.get("/listings").text
+    assert "Bravo Tops &gt; Tees" in visitor.get("/mapping").text
+    assert "Bravo wrong size" in visitor.get("/").text
     for path in ("/api/v1/connections", "/api/v1/feeds", "/api/v1/shops", "/api/v1/listings", "/api/v1/orders",
-                 "/api/v1/activity", "/api/v1/tokens", "/api/v1/me"):
+                 "/api/v1/activity", "/api/v1/tokens", "/api/v1/me", "/api/v1/after-sales"):
         response = client.get(path)
         assert response.status_code == 200, path
         assert not _leaks(response), path
