@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import TYPE_CHECKING
 
 from feedbridge.db.intents import ClaimedIntent
@@ -113,3 +114,26 @@ def default_handlers() -> dict[str, Handler]:
         "link.by_sku": _link_by_sku,
         "categories.refresh": _categories_refresh,
     }
+
+
+def _listing_failed(runtime: Runtime, intent: ClaimedIntent, message: str) -> None:
+    from feedbridge.sync.listings import listing_gave_up
+
+    listing_gave_up(runtime, int(intent.payload["listing"]), message)
+
+
+def _order_failed(runtime: Runtime, intent: ClaimedIntent, message: str) -> None:
+    from feedbridge.sync.orders import order_gave_up
+
+    order_gave_up(runtime, int(intent.payload["shop"]), str(intent.payload["order_id"]), message)
+
+
+def _fulfilment_failed(runtime: Runtime, intent: ClaimedIntent, message: str) -> None:
+    from feedbridge.sync.fulfilment import fulfilment_gave_up
+
+    fulfilment_gave_up(runtime, int(intent.payload["order"]), message)
+
+
+def failure_hooks() -> dict[str, Callable[[Runtime, ClaimedIntent, str], None]]:
+    """What marks a flow's own row failed when its intent ends failed (so no row stays "queued")."""
+    return {"listing.create": _listing_failed, "order.sync": _order_failed, "fulfilment.sync": _fulfilment_failed}

@@ -34,6 +34,7 @@ def run_intent(runtime: Runtime, intent_id: int) -> str:
         # Retrying cannot help until the merchant fixes something: fail now, visibly.
         with transaction(runtime.sessions) as session:
             intents.fail(session, claimed, exc.message, retry_in=None, action=exc.action or "")
+        _gave_up(runtime, claimed, exc.message)
         return "failed"
     except Exception as exc:
         message = str(exc) if isinstance(exc, FeedbridgeError) else f"{type(exc).__name__}: {exc}"
@@ -43,6 +44,7 @@ def run_intent(runtime: Runtime, intent_id: int) -> str:
             with transaction(runtime.sessions) as session:
                 intents.fail(session, claimed, f"Gave up after {claimed.attempts} attempts: {message}",
                              retry_in=None, action="Use Retry once the cause is fixed.")
+            _gave_up(runtime, claimed, f"feedbridge gave up after {claimed.attempts} attempts: {message}")
             return "failed"
         delay = intents.backoff_delay(claimed.attempts, settings.retry_base_seconds, settings.retry_cap_seconds)
         if isinstance(exc, RetryableError) and exc.delay is not None:
@@ -57,6 +59,19 @@ def run_intent(runtime: Runtime, intent_id: int) -> str:
         runtime.enqueue(claimed.id)
         return "requeued"
     return "done"
+
+
+def _gave_up(runtime: Runtime, claimed: intents.ClaimedIntent, message: str) -> None:
+    """Let the flow mark its own row failed (a listing, an order) so the merchant sees why, not "queued"."""
+    from feedbridge.jobs.handlers import failure_hooks
+
+    hook = failure_hooks().get(claimed.kind)
+    if hook is None:
+        return
+    try:
+        hook(runtime, claimed, message)
+    except Exception:  # the intent is already failed and logged; a broken hook must not hide that
+        log.exception("failure hook of %s (%s) raised", claimed.id, claimed.kind)
 
 
 def sweep(runtime: Runtime) -> int:

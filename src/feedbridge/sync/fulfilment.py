@@ -199,3 +199,12 @@ def _shipment_failed(runtime: Runtime, shipment_id: int, order_row_id: int, reas
         order.fulfilment_state, order.fulfilment_reason = "failed", reason
         log_activity(session, order.merchant_id, "fulfilment.failed", reason, level="error",
                      subject=order.tiktok_order_id, action=action)
+
+
+def fulfilment_gave_up(runtime: Runtime, order_row_id: int, message: str) -> None:
+    """The tracking job ended failed: the order's shipment state shows the reason."""
+    with runtime.sessions() as session:
+        order = session.get(Order, order_row_id)
+        if order is None or order.fulfilment_state in ("shipped", "failed"):
+            return
+    _set(runtime, order_row_id, "failed", f"Tracking not sent to TikTok: {message}")

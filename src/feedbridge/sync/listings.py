@@ -612,3 +612,13 @@ def cached_products_for(session: Session, feed: StoreFeed) -> list[Product]:
     """The feed's store products from our copy (for listing pages and the CLI)."""
     return [product_from_json(p.data) for p in session.scalars(select(StoreProduct).where(
         StoreProduct.store_connection_id == feed.store_connection_id, StoreProduct.deleted.is_(False)))]
+
+
+def listing_gave_up(runtime: Runtime, listing_id: int, message: str) -> None:
+    """The create job ended failed: the listing says why (instead of staying "Queued") and its run counts it."""
+    with runtime.sessions() as session:
+        listing = session.get(Listing, listing_id)
+        if listing is None or listing.tiktok_product_id or listing.status == ListingStatus.FAILED_TO_SYNC.value:
+            return
+    _finish(runtime, listing_id, status=ListingStatus.FAILED_TO_SYNC.value, failed=True,
+            reason=f"Failed to sync: {message} Use Retry once the cause is fixed.")

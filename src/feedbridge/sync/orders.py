@@ -424,3 +424,14 @@ async def poll_orders(runtime: Runtime, shop_row_id: int) -> int:
         assert shop_row is not None
         shop_row.settings = {**(shop_row.settings or {}), "orders_watermark": started.isoformat()}
     return noted
+
+
+def order_gave_up(runtime: Runtime, shop_row_id: int, tiktok_order_id: str, message: str) -> None:
+    """The order job ended failed: the order shows the reason and a Retry (unless it already says why)."""
+    with runtime.sessions() as session:
+        order = session.scalars(select(Order).where(Order.tiktok_shop_id == shop_row_id,
+                                                    Order.tiktok_order_id == tiktok_order_id)).first()
+        if order is None or order.sync_state in ("created", "cancelled", "failed"):
+            return
+        order_row_id = order.id
+    _fail(runtime, order_row_id, f"Not created in your store: {message}", "Use Retry once the cause is fixed.")
