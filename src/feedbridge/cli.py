@@ -68,7 +68,8 @@ def run(
     web = create_app(runtime)
     typer.echo(f"feedbridge {feedbridge.__version__} is running. Open http://{host}:{port}/ in your browser.")
     try:
-        uvicorn.run(web, host=host, port=port, log_level=settings.log_level.lower(), access_log=False)
+        uvicorn.run(web, host=host, port=port, log_level=settings.log_level.lower(), access_log=False,
+                    log_config=None)
     finally:
         if consumer is not None:
             consumer.stop(graceful=True)

@@ -41,6 +41,7 @@ def create_app(runtime: Runtime) -> FastAPI:
     from feedbridge.web.webhooks import router as webhook_router
 
     app.include_router(webhook_router)
+    app.include_router(importlib.import_module("feedbridge.web.ops").router)  # /readyz, /metrics
 
     @app.get("/healthz", tags=["operations"])
     def healthz() -> JSONResponse:
