@@ -80,14 +80,16 @@ def worker_command(
     workers: Annotated[int, typer.Option(help="Worker threads or processes.")] = 4,
     worker_type: Annotated[str, typer.Option(help="thread or process.")] = "thread",
     periodic: Annotated[bool, typer.Option(help="Also run periodic tasks; exactly one process should.")] = False,
+    shutdown_timeout: Annotated[float, typer.Option(help="On SIGTERM, seconds to let running jobs finish.")] = 60.0,
 ) -> None:
-    """Run a job worker (production: PostgreSQL + Redis, several of these)."""
+    """Run a job worker (production: PostgreSQL + Redis, several of these). SIGTERM stops it gracefully."""
     from feedbridge.jobs.worker import run_worker
     from feedbridge.runtime import build_runtime
 
     settings = _settings()
     runtime = build_runtime(settings)
-    run_worker(runtime, workers=workers, worker_type=worker_type, periodic=periodic)
+    run_worker(runtime, workers=workers, worker_type=worker_type, periodic=periodic,
+               shutdown_timeout=shutdown_timeout)
 
 
 @db_app.command("upgrade")
