@@ -62,6 +62,7 @@ from tests.drills.services import postgres_database_or_skip, redis_url_or_skip
 from tests.flows.world import World, seeded_harness, wait_for
 
 ROOT = Path(__file__).resolve().parents[2]
+# The store sandbox the drill runs against (bigcommerce or woocommerce have store faults defined below).
 PLATFORM = os.environ.get("FEEDBRIDGE_DRILL_STORE", "bigcommerce")
 
 
@@ -92,6 +93,12 @@ STORE_FAULTS: dict[str, list[dict[str, Any]]] = {
         {"kind": "after", "status": 502, "method": "POST", "path": "/v2/orders", "count": 1},
         {"kind": "status", "status": 500, "method": "GET", "path": "/v3/catalog/products", "count": 1},
         {"kind": "status", "status": 429, "method": "GET", "path": "/v3/inventory", "count": 1},
+        {"kind": "drop_webhook", "topic": "", "count": 2},
+        {"kind": "duplicate_webhook", "topic": "", "count": 2},
+    ],
+    "woocommerce": [
+        {"kind": "after", "status": 502, "method": "POST", "path": "/wc/v3/orders", "count": 1},
+        {"kind": "status", "status": 500, "method": "GET", "path": "/wc/v3/products", "count": 1},
         {"kind": "drop_webhook", "topic": "", "count": 2},
         {"kind": "duplicate_webhook", "topic": "", "count": 2},
     ],
