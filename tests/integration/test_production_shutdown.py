@@ -110,3 +110,32 @@ def test_job_of_a_killed_worker_is_swept_and_done_once(production, tmp_path: Pat
     assert lines[0] == f"start {first.pid}"
     assert second is not None
     assert lines[1:] == [f"start {second.pid}", f"end {second.pid}"], lines
+
+
+def test_web_app_without_worker_is_ready_and_logs_json_lines(production, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+    """`feedbridge run --no-worker` on PostgreSQL + Redis: /readyz is 200, /metrics answers, logs are JSON."""
+    import httpx
+
+    from feedbridge_sandbox.core.server import free_port
+
+    _runtime, env = production
+    port = free_port()
+    log = tmp_path / "web.log"
+    web = subprocess.Popen([sys.executable, "-m", "feedbridge.cli", "run", "--no-worker", "--port", str(port)],
+                           cwd=ROOT, env=env, stdout=subprocess.DEVNULL, stderr=log.open("ab"))  # logs: stderr
+
+    def answers() -> bool:
+        try:
+            return httpx.get(f"http://127.0.0.1:{port}/readyz", timeout=2).status_code == 200
+        except httpx.HTTPError:
+            return False
+
+    try:
+        wait_until(answers, what="the web app to be ready")
+        metrics = httpx.get(f"http://127.0.0.1:{port}/metrics", timeout=10).text
+    finally:
+        web.terminate()
+        web.wait(timeout=30)
+    assert "feedbridge_queue_depth 0" in metrics
+    lines = [line for line in log.read_text().splitlines() if line.strip()]
+    assert lines and all(line.startswith("{") for line in lines), lines[:5]
