@@ -8,6 +8,7 @@ counted in one place: `instrument_http` installs httpx event hooks on a client w
 from __future__ import annotations
 
 import json
+import re
 import threading
 from collections.abc import Iterable, Mapping
 from typing import Any
@@ -19,8 +20,8 @@ LATENCY_BUCKETS = (0.1, 0.25, 0.5, 1.0, 2.5, 5.0, 10.0, 30.0, 60.0, 300.0, 900.0
 REDIS_KEY = "feedbridge:metrics"
 HELP = {
     "feedbridge_api_requests_total": ("counter", "Outbound API requests sent, per platform."),
-    "feedbridge_api_errors_total": ("counter", "Outbound API requests answered with an error status or no "
-                                               "answer, per platform and reason."),
+    "feedbridge_api_errors_total": ("counter", "Outbound API requests answered with an error (HTTP status or "
+                                               "TikTok envelope code) or not at all, per platform and reason."),
     "feedbridge_intents_processed_total": ("counter", "Intent runs by kind and outcome (done, retry, failed, "
                                                       "requeued, skipped)."),
     "feedbridge_sync_latency_seconds": ("histogram", "Time from an intent being requested until it is done, "
@@ -174,11 +175,23 @@ def instrument_http(client: httpx.AsyncClient, registry: Registry, platform: str
             registry.inc("feedbridge_api_errors_total", platform=platform, reason="server_error")
         elif status >= 400:
             registry.inc("feedbridge_api_errors_total", platform=platform, reason="client_error")
+        elif platform == "tiktok" and _tiktok_refused(await response.aread()):
+            # TikTok answers many refusals with HTTP 200 and a non-zero code in its envelope.
+            registry.inc("feedbridge_api_errors_total", platform=platform, reason="platform_error")
         registry.inc("feedbridge_api_responses_total", platform=platform)
 
     client.event_hooks["request"].append(on_request)
     client.event_hooks["response"].append(on_response)
     return client
+
+
+_ENVELOPE_CODE = re.compile(rb'"code"\s*:\s*(-?\d+)')
+
+
+def _tiktok_refused(body: bytes) -> bool:
+    """True when a TikTok envelope's `code` (one of its first keys) is not 0."""
+    match = _ENVELOPE_CODE.search(body[:200])
+    return match is not None and match.group(1) != b"0"
 
 
 def find_http_clients(obj: Any, depth: int = 3) -> list[httpx.AsyncClient]:

@@ -116,6 +116,24 @@ def test_tiktok_calls_and_errors_are_counted_per_platform(runtime: Runtime, app_
     assert metric(text, 'feedbridge_api_errors_total{platform="tiktok",reason="no_answer"}') == 0
 
 
+def test_tiktok_refusals_inside_a_200_envelope_count_as_errors(runtime: Runtime, app_url: str, tiktok) -> None:  # type: ignore[no-untyped-def]
+    server, manifest = tiktok
+    shop = add_shop(runtime, manifest)
+
+    async def missing_product() -> None:
+        adapter = build_marketplace(runtime, shop)
+        try:
+            await adapter.client.get_product("1729999999999999999")
+        finally:
+            await adapter.aclose()
+
+    with pytest.raises(Exception):  # noqa: B017 - the typed error is the client's business; we count it
+        asyncio.run(missing_product())
+    text = httpx.get(f"{app_url}/metrics").text
+    assert metric(text, 'feedbridge_api_requests_total{platform="tiktok"}') == 1
+    assert metric(text, 'feedbridge_api_errors_total{platform="tiktok",reason="platform_error"}') == 1
+
+
 def test_metrics_show_intents_by_kind_and_state_and_sync_latency(runtime: Runtime, app_url: str) -> None:
     async def nothing(rt: Runtime, claimed: intents.ClaimedIntent) -> None:
         return None
