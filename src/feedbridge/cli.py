@@ -70,7 +70,8 @@ def run(
     web = create_app(runtime)
     typer.echo(f"feedbridge {feedbridge.__version__} is running. Open http://{host}:{port}/ in your browser.")
     try:
-        uvicorn.run(web, host=host, port=port, log_level=settings.log_level.lower(), access_log=False)
+        uvicorn.run(web, host=host, port=port, log_level=settings.log_level.lower(), access_log=False,
+                    log_config=None)
     finally:
         if consumer is not None:
             consumer.stop(graceful=True)
@@ -81,14 +82,16 @@ def worker_command(
     workers: Annotated[int, typer.Option(help="Worker threads or processes.")] = 4,
     worker_type: Annotated[str, typer.Option(help="thread or process.")] = "thread",
     periodic: Annotated[bool, typer.Option(help="Also run periodic tasks; exactly one process should.")] = False,
+    shutdown_timeout: Annotated[float, typer.Option(help="On SIGTERM, seconds to let running jobs finish.")] = 60.0,
 ) -> None:
-    """Run a job worker (production: PostgreSQL + Redis, several of these)."""
+    """Run a job worker (production: PostgreSQL + Redis, several of these). SIGTERM stops it gracefully."""
     from feedbridge.jobs.worker import run_worker
     from feedbridge.runtime import build_runtime
 
     settings = _settings()
     runtime = build_runtime(settings)
-    run_worker(runtime, workers=workers, worker_type=worker_type, periodic=periodic)
+    run_worker(runtime, workers=workers, worker_type=worker_type, periodic=periodic,
+               shutdown_timeout=shutdown_timeout)
 
 
 @db_app.command("upgrade")

@@ -17,6 +17,8 @@ from sqlalchemy.orm import Session, sessionmaker
 from feedbridge.db import session as db
 from feedbridge.db.crypto import Vault
 from feedbridge.db.intents import ClaimedIntent
+from feedbridge.http.ratelimit import Limiter
+from feedbridge.metrics import Registry, instrument_adapter
 from feedbridge.settings import Settings
 
 log = logging.getLogger(__name__)
@@ -35,6 +37,45 @@ class Runtime:
     huey: Huey | None = None
     handlers: dict[str, Handler] = field(default_factory=dict)
     services: dict[str, Any] = field(default_factory=dict)
+    metrics: Registry = field(default_factory=Registry)
+    redis: Any = None
+
+    def shared_limiter(self, scope: str, rate: float) -> Limiter | None:
+        """A request budget of `rate`/s per API shared by every process (Redis queue only), keys under `scope`.
+
+        None in the embedded mode: one process, so the client's own in-process buckets are the budget.
+        """
+        if self.redis is None:
+            return None
+        from feedbridge.http.shared_limits import RedisLimiter
+
+        return RedisLimiter(self.redis, rate, prefix=f"{scope}:")
+
+    def instrument(self, adapter: Any, platform: str, *, budget_scope: str = "", rate: float | None = None) -> Any:
+        """Count the API calls of an adapter's HTTP clients in this process's metrics; when `rate` is given,
+        also pace every request of them through the shared budget `budget_scope` (e.g. one store's quota)."""
+        instrument_adapter(adapter, self.metrics, platform)
+        limiter = self.shared_limiter(budget_scope, rate) if rate and budget_scope else None
+        if limiter is not None:
+            from feedbridge.metrics import find_http_clients
+
+            async def wait_for_budget(request: Any) -> None:
+                await limiter.acquire("all")
+
+            for client in find_http_clients(adapter):
+                client.event_hooks["request"].insert(0, wait_for_budget)
+        return adapter
+
+    def flush_metrics(self) -> None:
+        """Add what this process counted to the shared metrics (Redis queue only); never raises."""
+        if self.redis is None:
+            return
+        from feedbridge.metrics import flush_to_redis
+
+        try:
+            flush_to_redis(self.metrics, self.redis)
+        except Exception as exc:
+            log.warning("could not store metrics in Redis: %s", type(exc).__name__)
 
     def enqueue(self, intent_id: int, delay: float = 0.0) -> None:
         """Queue the job that processes an intent (after its transaction committed)."""
@@ -61,6 +102,10 @@ def build_runtime(settings: Settings, *, migrate: bool = True, with_queue: bool 
         from feedbridge.jobs.queue import build_huey
 
         runtime.huey = build_huey(settings.queue_url, runtime)
+        if settings.queue_url.startswith(("redis://", "rediss://")):
+            from feedbridge.http.shared_limits import redis_client
+
+            runtime.redis = redis_client(settings.queue_url)
 
     @event.listens_for(sessions, "after_commit")
     def _queue_new_intents(session: Session) -> None:

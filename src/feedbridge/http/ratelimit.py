@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import time
+from typing import Protocol
 
 
 class TokenBucket:
@@ -44,3 +45,19 @@ class BucketSet:
         if key not in self._buckets:
             self._buckets[key] = TokenBucket(self.rate, self.burst)
         return self._buckets[key]
+
+
+class Limiter(Protocol):
+    """Paces requests per key (e.g. one API of one shop); `acquire` returns when a request may be sent."""
+
+    async def acquire(self, key: str) -> None:
+        """Wait for this key's next free slot."""
+        ...
+
+
+class LocalLimiter(BucketSet):
+    """A `Limiter` for one process: one token bucket per key."""
+
+    async def acquire(self, key: str) -> None:
+        """Wait for a token of this key's bucket."""
+        await self.bucket(key).acquire()

@@ -4,10 +4,16 @@ from __future__ import annotations
 
 import asyncio
 import logging
+from datetime import datetime
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
 
 from feedbridge.db import intents
+from feedbridge.db.models import Intent, utcnow
 from feedbridge.db.session import transaction
 from feedbridge.errors import ConfigError, DataError, FeedbridgeError, RetryableError
+from feedbridge.logs import log_context
 from feedbridge.runtime import Runtime
 
 log = logging.getLogger(__name__)
@@ -19,11 +25,41 @@ def run_intent(runtime: Runtime, intent_id: int) -> str:
     Returns what happened: "skipped" (not due or held by another worker), "done", "requeued" (a newer
     change arrived while it ran), "retry" or "failed".
     """
-    settings = runtime.settings
     with transaction(runtime.sessions) as session:
-        claimed = intents.claim(session, intent_id, settings.intent_lease_seconds)
+        requested_at = _requested_at(session, intent_id)
+        claimed = intents.claim(session, intent_id, runtime.settings.intent_lease_seconds)
     if claimed is None:
+        runtime.metrics.inc("feedbridge_intents_processed_total", kind="", outcome="skipped")
         return "skipped"
+    with log_context(intent_id=claimed.id, intent_kind=claimed.kind):
+        outcome = _run_claimed(runtime, claimed)
+        runtime.metrics.inc("feedbridge_intents_processed_total", kind=claimed.kind, outcome=outcome)
+        if outcome == "done" and requested_at is not None:
+            runtime.metrics.observe("feedbridge_sync_latency_seconds",
+                                    max(0.0, (utcnow() - requested_at).total_seconds()), kind=claimed.kind)
+        log.info("intent %s (%s): %s after %d attempt(s)", claimed.id, claimed.kind, outcome, claimed.attempts)
+    runtime.flush_metrics()
+    return outcome
+
+
+def _requested_at(session: Session, intent_id: int) -> datetime | None:
+    """When the current round of this intent was asked for, read before claiming it (for sync latency).
+
+    A fresh round (no attempt yet) was asked for at its due time; a retried one at its creation or, for an
+    intent reused by a later change, at the end of its previous round (an upper bound of the wait).
+    """
+    row = session.execute(select(Intent.created_at, Intent.done_at, Intent.next_attempt_at, Intent.attempts)
+                          .where(Intent.id == intent_id)).first()
+    if row is None:
+        return None
+    created_at, done_at, due, attempts = row
+    if attempts == 0:
+        return max(due, created_at)  # type: ignore[no-any-return]
+    return max(created_at, done_at) if done_at else created_at  # type: ignore[no-any-return]
+
+
+def _run_claimed(runtime: Runtime, claimed: intents.ClaimedIntent) -> str:
+    settings = runtime.settings
     handler = runtime.handlers.get(claimed.kind)
     try:
         if handler is None:

@@ -21,7 +21,10 @@ def store_for(runtime: Runtime, connection: StoreConnection) -> StorePort:
         adapter: StorePort = factory(connection)
         return adapter
     credentials = runtime.vault.decrypt(connection.credentials)
-    return build_store(connection.platform, connection.base_url, credentials)
+    store = build_store(connection.platform, connection.base_url, credentials)
+    # Counts its API calls; a store quota set by the operator (settings.requests_per_second) is shared by workers.
+    return runtime.instrument(store, connection.platform, budget_scope=f"store:{connection.id}",  # type: ignore[no-any-return]
+                              rate=(connection.settings or {}).get("requests_per_second"))
 
 
 def marketplace_for(runtime: Runtime, shop: TikTokShop) -> MarketplacePort:

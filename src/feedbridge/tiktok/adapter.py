@@ -307,6 +307,9 @@ def build_marketplace(runtime: Runtime, shop: TikTokShop) -> TikTokAdapter:
             row.refresh_expires_at = new.refresh_token_expires_at
 
     refresher = TokenRefresher(auth_url, app_key, app_secret, tokens, on_refresh=store_tokens)
+    rate = float(overrides.get("rate_limit", 50))
     client = TikTokClient(api_url, app_key, app_secret, access_token=tokens.access_token, shop_cipher=shop.cipher,
-                          token_provider=refresher, rate=float(overrides.get("rate_limit", 50)))
-    return TikTokAdapter(client, region=shop.region, currency=shop.currency, warehouse_id=shop.default_warehouse_id)
+                          token_provider=refresher, rate=rate,
+                          limiter=runtime.shared_limiter(f"tiktok:{shop.shop_id}", rate))
+    adapter = TikTokAdapter(client, region=shop.region, currency=shop.currency, warehouse_id=shop.default_warehouse_id)
+    return runtime.instrument(adapter, "tiktok")

@@ -21,7 +21,7 @@ from urllib.parse import quote
 import httpx
 
 from feedbridge.errors import DataError
-from feedbridge.http.ratelimit import BucketSet
+from feedbridge.http.ratelimit import Limiter, LocalLimiter
 from feedbridge.http.redaction import register_secret
 from feedbridge.http.retry import retry_after_seconds, send_with_retries
 from feedbridge.tiktok import endpoints as ep
@@ -121,6 +121,7 @@ class TikTokClient:
         timeout: float = 30.0,
         max_attempts: int = 5,
         clock: Callable[[], float] = time.time,
+        limiter: Limiter | None = None,
     ) -> None:
         if not app_key or not app_secret:
             raise DataError("The TikTok app key and app secret are required.", field="app_key")
@@ -132,10 +133,11 @@ class TikTokClient:
         self.token_provider = token_provider
         self.max_attempts = max_attempts
         self._clock = clock
-        # TikTok counts `rate` calls per second per API per shop. A bucket of size b refilling at r allows
-        # b + r calls in any one second, so refill at rate - b: never more than `rate` in any second.
+        # TikTok counts `rate` calls per second per API per shop. `limiter` is the budget shared by every worker
+        # (production). Alone, a bucket of size b refilling at r allows b + r calls in any one second, so it
+        # refills at rate - b: never more than `rate` in any second.
         size = burst if burst is not None else max(1.0, rate / 10)
-        self._limits = BucketSet(max(rate - size, rate / 2), size)
+        self._limits: Limiter = limiter or LocalLimiter(max(rate - size, rate / 2), size)
         self._http = httpx.AsyncClient(base_url=self.api_url, timeout=timeout)
         register_secret(app_secret)
         register_secret(access_token)
@@ -200,7 +202,7 @@ class TikTokClient:
         body: bytes | None,
         multipart: tuple[Mapping[str, Any], Mapping[str, str]] | None,
     ) -> httpx.Response:
-        await self._limits.bucket(endpoint.key).acquire()
+        await self._limits.acquire(endpoint.key)
         headers = {"x-tts-access-token": self._access_token}
         if multipart is not None:
             # Multipart uploads sign path and query only; httpx sets the boundary content type.

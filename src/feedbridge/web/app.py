@@ -20,6 +20,7 @@ from feedbridge.web import (
     api,
     flow_api,
     flow_pages,
+    ops,
     pages,
     settings_pages,
     tiktok_connect,
@@ -82,6 +83,7 @@ def create_app(runtime: Runtime) -> FastAPI:
 
     # Webhook receivers come first: they are authenticated by platform signatures, not sessions or CSRF.
     app.include_router(webhooks.router)
+    app.include_router(ops.router)  # /readyz, /metrics
     app.include_router(tiktok_connect.router)
     app.include_router(api.router)
     app.include_router(flow_api.router)

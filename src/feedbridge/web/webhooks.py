@@ -114,13 +114,17 @@ async def store_webhook(connection_id: int, request: Request) -> Response:
             return _error(401, "bad_signature", "The webhook signature is not valid for this store.")
         try:
             events = store.parse_webhook(headers, body)
-        except DataError as exc:
+        except Exception as exc:
+            # A signed body the parser cannot read is stored and refused, never a 500 (found by fuzzing).
+            message = exc.message if isinstance(exc, DataError) else f"unreadable payload ({type(exc).__name__})"
+            if not isinstance(exc, DataError):
+                log.warning("%s webhook could not be parsed: %s: %s", connection.platform, type(exc).__name__, exc)
             with transaction(runtime.sessions) as session:
                 _store_event(session, WebhookEvent(
                     merchant_id=connection.merchant_id, source=connection.platform, connection_id=connection.id,
                     event_id=f"malformed:{digest}", body=body, headers=_headers(request), verified=True,
-                    error=exc.message))
-            return _error(400, "malformed", exc.message)
+                    error=message))
+            return _error(400, "malformed", message)
     finally:
         await store.aclose()
     event_id = next((e.event_id for e in events if e.event_id), None) or f"body:{digest}"
