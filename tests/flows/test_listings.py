@@ -200,7 +200,8 @@ def test_daily_quota_leaves_the_rest_visibly_scheduled_and_resumes_the_next_day(
     waiting = next(p for p in products if p not in listed)
     row = listing(world, waiting)
     assert row.status == "not_synced" and "resumes by itself" in row.reason
-    scheduled = intent_of(world, waiting)
+    scheduled = wait_for(lambda: next((i for i in [intent_of(world, waiting)] if i.state != "running"), None),
+                         what="the listing's job to finish", world=world)
     assert scheduled.state == "pending" and scheduled.next_attempt_at >= run.resume_at - timedelta(minutes=1), \
         "the listing waits for tomorrow instead of retrying now"
     revision = scheduled.revision
