@@ -11,6 +11,7 @@ from __future__ import annotations
 import asyncio
 import importlib
 import json
+import logging
 import os
 import re
 import shutil
@@ -33,6 +34,7 @@ from feedbridge.db.session import transaction
 from feedbridge.runtime import Runtime, build_runtime
 from feedbridge.settings import load_settings
 from feedbridge_sandbox.core import RunningServer, serve
+from feedbridge_sandbox.core.server import free_port
 from feedbridge_sandbox.core.faults import Fault
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -128,7 +130,8 @@ class BenchWorld:
     tiktok_sandbox: Any
     tiktok_server: RunningServer
     tiktok: dict[str, Any]
-    app_server: RunningServer
+    app: subprocess.Popen[bytes]
+    app_url: str
     calls: CallLog
     home: Path
     env: dict[str, str]
@@ -167,6 +170,9 @@ class BenchWorld:
     def worker_cpu(self) -> float:
         return sum(cpu_seconds(p.pid) for p in self.workers)
 
+    def app_cpu(self) -> float:
+        return cpu_seconds(self.app.pid)
+
     # ---- helpers ---------------------------------------------------------------------------------------------
 
     def tiktok_control(self, method: str, path: str, json_body: Any = None) -> Any:
@@ -189,9 +195,16 @@ class BenchWorld:
 
     def stop(self) -> None:
         self.stop_workers()
-        for server in (self.app_server, self.tiktok_server):
-            server.stop()
-        self.harness.stop()
+        self.app.terminate()
+        self.app.wait(timeout=15)
+        # Webhook deliveries still in flight die with the sandboxes' loops; that is expected here.
+        hook, sys.unraisablehook = sys.unraisablehook, lambda *_: None
+        logging.getLogger("asyncio").setLevel(logging.CRITICAL)
+        try:
+            self.tiktok_server.stop()
+            self.harness.stop()
+        finally:
+            sys.unraisablehook = hook
         self.runtime.engine.dispose()
         shutil.rmtree(self.home, ignore_errors=True)
 
@@ -274,6 +287,16 @@ def _start_harness(platform: str, generated: int, variants: int) -> Any:
     return harness
 
 
+def _answers(url: str, proc: subprocess.Popen[bytes]) -> bool:
+    if proc.poll() is not None:
+        raise RuntimeError("the app exited; see its app.log")
+    try:
+        httpx.get(f"{url}/", timeout=2)
+        return True
+    except httpx.HTTPError:
+        return False
+
+
 # ---- building -------------------------------------------------------------------------------------------------
 
 def build(platform: str = "bigcommerce", *, generated: int = 0, variants: int = 3, rate_limit: int = 50,
@@ -286,7 +309,6 @@ def build(platform: str = "bigcommerce", *, generated: int = 0, variants: int = 
     """
     from feedbridge.sync.catalog import refresh_catalog
     from feedbridge.sync.categories import refresh_categories
-    from feedbridge.web.app import create_app
     from feedbridge_sandbox.tiktok import create_sandbox
 
     home = Path(tempfile.mkdtemp(prefix="feedbridge-bench-"))
@@ -302,16 +324,21 @@ def build(platform: str = "bigcommerce", *, generated: int = 0, variants: int = 
     settings.tiktok_api_url = settings.tiktok_auth_url = manifest["api_url"]
     runtime = build_runtime(settings)
     harness = _start_harness(platform, generated, variants)
-    app_server = serve(create_app(runtime))
-    settings.public_url = app_server.url
+    port = free_port()
+    app_url = f"http://127.0.0.1:{port}"
+    settings.public_url = app_url
     env = {**os.environ, "PYTHONPATH": f"{ROOT / 'src'}:{ROOT}", "FEEDBRIDGE_HOME": str(home),
            "FEEDBRIDGE_DATABASE_URL": settings.database_url, "FEEDBRIDGE_QUEUE_URL": settings.queue_url,
            "FEEDBRIDGE_SECRET_KEY": settings.secret_key, "FEEDBRIDGE_SANDBOX_MODE": "true",
            "FEEDBRIDGE_TIKTOK_APP_KEY": manifest["app_key"], "FEEDBRIDGE_TIKTOK_APP_SECRET": manifest["app_secret"],
            "FEEDBRIDGE_TIKTOK_API_URL": manifest["api_url"], "FEEDBRIDGE_TIKTOK_AUTH_URL": manifest["api_url"],
-           "FEEDBRIDGE_PUBLIC_URL": app_server.url, "FEEDBRIDGE_RETRY_BASE_SECONDS": "0.2",
+           "FEEDBRIDGE_PUBLIC_URL": app_url, "FEEDBRIDGE_RETRY_BASE_SECONDS": "0.2",
            "FEEDBRIDGE_RETRY_CAP_SECONDS": "2.0", "FEEDBRIDGE_LOG_LEVEL": "WARNING"}
-    world = BenchWorld(runtime, harness, tiktok_sandbox, tiktok_server, manifest, app_server, calls, home, env)
+    app = subprocess.Popen([sys.executable, "-c", "from feedbridge.cli import app; app()", "run", "--port", str(port),
+                            "--no-worker"], env=env, cwd=ROOT, stdout=(home / "app.log").open("wb"),
+                           stderr=subprocess.STDOUT)
+    world = BenchWorld(runtime, harness, tiktok_sandbox, tiktok_server, manifest, app, app_url, calls, home, env)
+    wait_until(lambda: _answers(app_url, app), 60, "the app to start")
     shop = next(s for s in manifest["shops"] if s["region"] == "US")
     store_manifest = harness.sandbox.manifest(harness.base_url)
     with transaction(runtime.sessions) as session:
@@ -334,12 +361,12 @@ def build(platform: str = "bigcommerce", *, generated: int = 0, variants: int = 
         session.flush()
         world.merchant_id, world.shop_row_id = merchant.id, shop_row.id
         world.connection_id, world.feed_id = connection.id, feed.id
-    world.tiktok_control("POST", "/app_webhook", {"address": f"{app_server.url}/webhooks/tiktok"})
+    world.tiktok_control("POST", "/app_webhook", {"address": f"{app_url}/webhooks/tiktok"})
     if platform != "magento":
         async def register() -> None:
             adapter = harness.adapter()
             try:
-                await adapter.register_webhooks(f"{app_server.url}/webhooks/store/{world.connection_id}")
+                await adapter.register_webhooks(f"{app_url}/webhooks/store/{world.connection_id}")
             finally:
                 await adapter.aclose()
 
@@ -403,6 +430,48 @@ def list_and_activate(world: BenchWorld, product_ids: list[str], timeout: float 
     wait_until(settled, timeout, "listings to become active")
     active = {r.store_product_id for r in world.rows(Listing, feed_id=world.feed_id) if r.status == "active"}
     return [b for b in world.rows(Binding, feed_id=world.feed_id) if b.store_product_id in active and b.tiktok_sku_id]
+
+
+class StockSetter:
+    """Sets a variant's stock through the store's own API on one shared connection (a benchmark driver must
+    be cheaper than what it measures); platforms without a fast path use the contract harness."""
+
+    def __init__(self, harness: Any, locations: list[str]) -> None:
+        self.harness = harness
+        self.locations = locations
+        self.platform = harness.platform
+        self._http: httpx.AsyncClient | None = None
+        self._client: Any = None
+
+    async def __aenter__(self) -> StockSetter:
+        if self.platform == "bigcommerce":
+            store = self.harness.sandbox.store
+            self._http = httpx.AsyncClient(base_url=f"{self.harness.base_url}/stores/{store.store_hash}",
+                                           headers={"X-Auth-Token": store.access_token}, timeout=60,
+                                           limits=httpx.Limits(max_connections=16))
+        elif self.platform == "magento":
+            self._client = self.harness._client()
+        return self
+
+    async def __aexit__(self, *exc: object) -> None:
+        if self._http is not None:
+            await self._http.aclose()
+        if self._client is not None:
+            await self._client.aclose()
+
+    async def set(self, binding: Binding, quantity: int) -> None:
+        """The variant's stock becomes `quantity` at the first location and 0 at the others."""
+        stock = {loc: (quantity if i == 0 else 0) for i, loc in enumerate(self.locations)}
+        if self._http is not None:
+            items = [{"location_id": int(loc), "variant_id": int(binding.store_variant_id), "quantity": q}
+                     for loc, q in stock.items()]
+            (await self._http.put("/v3/inventory/adjustments/absolute", json={"items": items})).raise_for_status()
+        elif self._client is not None:
+            await self._client.post("/V1/inventory/source-items", {"sourceItems": [
+                {"sku": binding.seller_sku, "source_code": code, "quantity": q, "status": 1 if q > 0 else 0}
+                for code, q in stock.items()]})
+        else:
+            await self.harness.set_variant(binding.store_product_id, binding.store_variant_id, stock=stock)
 
 
 def percentile(values: list[float], p: float) -> float:
