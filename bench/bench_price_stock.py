@@ -84,19 +84,20 @@ def run_poller(world: BenchWorld, stop: threading.Event) -> None:
         run_schedules(world.runtime)
 
 
-async def drive(world: BenchWorld, bindings: list[Binding], duration: float, locations: list[str]) -> list[Change]:
-    """Change stock at RATE per second for `duration` seconds; each change gets a new, larger quantity."""
+async def drive(world: BenchWorld, bindings: list[Binding], duration: float, locations: list[str],
+                rate: float = RATE) -> list[Change]:
+    """Change stock at `rate` per second for `duration` seconds; each change gets a new, larger quantity."""
     rng = random.Random(7)
     changes: list[Change] = []
     start = time.monotonic()
-    total = int(duration * RATE)
+    total = int(duration * rate)
 
     gate = asyncio.Semaphore(16)
     # Changes to one variant go to the store in order, so its last quantity is also its largest.
     locks: dict[str, asyncio.Lock] = {}
 
     async def one(n: int, setter: StockSetter) -> None:
-        await asyncio.sleep(max(0.0, start + n / RATE - time.monotonic()))
+        await asyncio.sleep(max(0.0, start + n / rate - time.monotonic()))
         binding = rng.choice(bindings)
         quantity = 1000 + n
         async with locks.setdefault(binding.store_variant_id, asyncio.Lock()), gate:
@@ -107,11 +108,13 @@ async def drive(world: BenchWorld, bindings: list[Binding], duration: float, loc
         await asyncio.gather(*(one(n, setter) for n in range(total)))
     late = time.monotonic() - start - duration
     if late > 1.0:
-        print(f"  note: the driver fell {late:.1f}s behind {RATE:.0f} changes/s")
+        print(f"  note: the driver fell {late:.1f}s behind {rate:.0f} changes/s")
     return changes
 
 
-def bench_platform(platform: str, duration: float, products: int) -> None:
+def bench_platform(platform: str, duration: float, products: int, rate: float = RATE,
+                   quiet: bool = False) -> dict[str, float]:
+    """Measure one platform and print its figures (unless `quiet`); returns them."""
     poll = int(pick("poll", 10, 10)) if platform == "magento" else 0
     generated = products if platform == "bigcommerce" else 0
     world = build(platform, generated=generated, variants=3, review_delay=0.3)
@@ -128,7 +131,7 @@ def bench_platform(platform: str, duration: float, products: int) -> None:
         if poll:
             poller.start()
         cpu0, app0, t0 = world.worker_cpu(), world.app_cpu(), time.monotonic()
-        changes = asyncio.run(drive(world, bindings, duration, locations))
+        changes = asyncio.run(drive(world, bindings, duration, locations, rate))
         bound = poll + PROCESSING
 
         def arrived() -> bool:
@@ -146,6 +149,11 @@ def bench_platform(platform: str, duration: float, products: int) -> None:
         every_call = world.calls.since(t0)
         rejected = sum(1 for c in every_call if c.status == 429)
         p50, p99 = percentile(got, 50), percentile(got, 99)
+        sender = getattr(getattr(world.harness.sandbox, "store", None), "webhooks", None)
+        figures = {"changes": len(changes), "updates": len(calls), "worker_cpu": cpu, "app_cpu": app_cpu,
+                   "p50": p50, "p99": p99, "webhooks": len(sender.log) if sender is not None else 0}
+        if quiet:
+            return figures
         print(f"{platform}: {len(changes)} changes over {duration:.0f}s to {len({b.tiktok_sku_id for b in bindings})}"
               f" SKUs of {len({b.store_product_id for b in bindings})} products"
               f"{f' (polled every {poll}s)' if poll else ' (webhooks)'}; arrived {len(got)}/{len(changes)}")
@@ -154,7 +162,6 @@ def bench_platform(platform: str, duration: float, products: int) -> None:
         print(f"  tiktok_update_calls_per_change={per_change:.2f} minimum=1.00 ratio={per_change:.2f}; "
               f"all TikTok calls {len(every_call)}; 429 answers: {rejected}")
         stale = stale_skus(world, changes)
-        sender = getattr(getattr(world.harness.sandbox, "store", None), "webhooks", None)
         if sender is not None:
             failed = [d for d in sender.log if not d.delivered]
             print(f"  store webhooks: {len(sender.log)} sent, {len(failed)} not delivered"
@@ -163,6 +170,7 @@ def bench_platform(platform: str, duration: float, products: int) -> None:
         print(f"  SKUs whose final stock never reached TikTok: {len(stale)}" + (f" e.g. {stale[:3]}" if stale else ""))
         print(f"  worker CPU {cpu * 1000 / max(1, len(calls)):.1f} ms per TikTok update "
               f"({cpu * 1000 / max(1, len(changes)):.1f} ms per store change)")
+        return figures
     finally:
         world.stop()
 

@@ -272,6 +272,54 @@ async def generate_bigcommerce_catalog(harness: Any, products: int, variants: in
     return products
 
 
+def clone_bigcommerce_products(harness: Any, count: int, *, with_images: bool = True) -> int:
+    """Fill the sandbox store with `count` copies of its first product, written straight into the sandbox's
+    state (creating 100,000 products through the API would take longer than the read being measured).
+    Copies get their own ids, names and SKUs; the store's API then serves them like any other product.
+    Without images the copies stay cheap to serve: the sandbox sorts every image of the store per product."""
+    import copy
+
+    state = harness.sandbox.store.state
+    source_id = next(iter(state.products))
+    product = state.products[source_id]
+    variants = [v for v in state.variants.values() if v["product_id"] == source_id]
+    images = [i for i in state.images.values() if i["product_id"] == source_id]
+    options = state.options.get(source_id, [])
+    stock = {v["id"]: [(loc, q) for (vid, loc), q in state.stock.items() if vid == v["id"]] for v in variants}
+    for n in range(count):
+        pid = state.next_id("product")
+        state.products[pid] = {**copy.deepcopy(product), "id": pid, "name": f"{product['name']} C{n}"}
+        for variant in variants:
+            vid = state.next_id("variant")
+            state.variants[vid] = {**copy.deepcopy(variant), "id": vid, "product_id": pid, "sku_id": 1000 + vid,
+                                   "sku": f"{variant['sku']}-C{n}"}
+            for location, quantity in stock[variant["id"]]:
+                state.stock[(vid, location)] = quantity
+        if with_images:
+            for image in images:
+                iid = state.next_id("image")
+                state.images[iid] = {**image, "id": iid, "product_id": pid}
+        state.options[pid] = [{**copy.deepcopy(o), "product_id": pid} for o in options]
+    return count
+
+
+def freeze_bigcommerce_reads(harness: Any) -> None:
+    """Index the sandbox's variants and stock for reading. The BigCommerce sandbox finds a product's variants
+    by scanning every variant, so reading a catalog is quadratic in its size; a read-only benchmark of a
+    100,000-product catalog needs the index. Only for a catalog that no longer changes."""
+    from collections import defaultdict
+
+    state = harness.sandbox.store.state
+    by_product: dict[int, list[dict[str, Any]]] = defaultdict(list)
+    for variant in state.variants.values():
+        by_product[variant["product_id"]].append(variant)
+    totals: dict[int, int] = defaultdict(int)
+    for (variant_id, _location), quantity in state.stock.items():
+        totals[variant_id] += quantity
+    state.product_variants = lambda pid: sorted(by_product.get(pid, []), key=lambda v: v["id"])
+    state.variant_stock = lambda vid: totals.get(vid, 0)
+
+
 def _start_harness(platform: str, generated: int, variants: int) -> Any:
     module = importlib.import_module(f"tests.contract.harness_{platform}")
     if generated:
