@@ -24,6 +24,7 @@ from feedbridge.errors import DataError
 from feedbridge.http.ratelimit import BucketSet
 from feedbridge.http.redaction import register_secret
 from feedbridge.http.retry import retry_after_seconds, send_with_retries
+from feedbridge.http.tls import ssl_context
 from feedbridge.tiktok import endpoints as ep
 from feedbridge.tiktok.endpoints import Endpoint
 from feedbridge.tiktok.errors import (
@@ -134,7 +135,7 @@ class TikTokClient:
         self._clock = clock
         # A small burst keeps any one-second window close to `rate`; TikTok counts per API per shop.
         self._limits = BucketSet(rate, burst if burst is not None else max(1.0, rate / 10))
-        self._http = httpx.AsyncClient(base_url=self.api_url, timeout=timeout)
+        self._http = httpx.AsyncClient(base_url=self.api_url, timeout=timeout, verify=ssl_context())
         register_secret(app_secret)
         register_secret(access_token)
 
