@@ -20,7 +20,13 @@ import subprocess
 import sys
 import time
 
-from bench.world import ROOT, clone_bigcommerce_products, freeze_bigcommerce_reads, generate_bigcommerce_catalog, size
+from bench.world import (
+    ROOT,
+    clone_bigcommerce_products,
+    freeze_bigcommerce_reads,
+    generate_bigcommerce_catalog,
+    size,
+)
 
 CPU_BOUND_MS = 20.0
 

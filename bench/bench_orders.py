@@ -105,11 +105,12 @@ def main() -> None:
     count = size("orders", 200)
     count = 1000 if count < 0 else count
     on_hold = pick("on_hold", 2.0, 2.0)
-    r = run(count, on_hold)
+    threads = int(pick("threads", 4, 4))
+    r = run(count, on_hold, threads=threads)
     lat = r["latencies"]
     p50, p99 = percentile(lat, 50), percentile(lat, 99)
     print(f"{r['placed']} orders placed in {r['placed'] / RATE:.0f}s ({RATE:.1f}/s), on hold {on_hold:.0f}s; "
-          f"created in store {r['created']}; our states {r['states']}")
+          f"created in store {r['created']}; our states {r['states']}; worker: 1 process x {threads} threads")
     print(f"p50={p50:.2f}s p99={p99:.2f}s bound={BOUND:.1f}s ratio={p99 / BOUND:.2f}")
     print(f"duplicates={r['duplicates']} (must be 0) missing_in_store={r['missing']}")
     print(f"TikTok calls {r['tiktok_calls']} ({r['tiktok_calls'] / max(1, r['placed']):.2f} per order; "

@@ -21,7 +21,16 @@ import time
 from dataclasses import dataclass
 from datetime import timedelta
 
-from bench.world import BenchWorld, StockSetter, build, list_and_activate, map_products, percentile, pick, wait_until
+from bench.world import (
+    BenchWorld,
+    StockSetter,
+    build,
+    list_and_activate,
+    map_products,
+    percentile,
+    pick,
+    wait_until,
+)
 from feedbridge.db.models import Binding, StoreConnection, StoreFeed, TikTokShop, utcnow
 from feedbridge.db.session import transaction
 

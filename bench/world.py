@@ -29,13 +29,21 @@ from typing import Any
 import httpx
 from sqlalchemy import select
 
-from feedbridge.db.models import Binding, Listing, Merchant, StoreConnection, StoreFeed, StoreProduct, TikTokShop
+from feedbridge.db.models import (
+    Binding,
+    Listing,
+    Merchant,
+    StoreConnection,
+    StoreFeed,
+    StoreProduct,
+    TikTokShop,
+)
 from feedbridge.db.session import transaction
 from feedbridge.runtime import Runtime, build_runtime
 from feedbridge.settings import load_settings
 from feedbridge_sandbox.core import RunningServer, serve
-from feedbridge_sandbox.core.server import free_port
 from feedbridge_sandbox.core.faults import Fault
+from feedbridge_sandbox.core.server import free_port
 
 ROOT = Path(__file__).resolve().parent.parent
 CAPTURED = ("/inventory/update", "/prices/update")
@@ -427,7 +435,12 @@ def build(platform: str = "bigcommerce", *, generated: int = 0, variants: int = 
 def map_products(world: BenchWorld, *, min_variants: int = 1) -> list[str]:
     """Map every listable store product to the category TikTok suggests for the first, with the category's
     required attributes defaulted (as a merchant does once under Settings). Returns the product ids."""
-    from feedbridge.sync.categories import category_requirements, set_attribute_default, set_mapping, suggest_category
+    from feedbridge.sync.categories import (
+        category_requirements,
+        set_attribute_default,
+        set_mapping,
+        suggest_category,
+    )
 
     with world.runtime.sessions() as session:
         rows = session.scalars(select(StoreProduct).where(
