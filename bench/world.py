@@ -27,6 +27,7 @@ from pathlib import Path
 from typing import Any
 
 import httpx
+from cryptography.fernet import Fernet
 from sqlalchemy import select
 
 from feedbridge.db.models import (
@@ -370,6 +371,7 @@ def build(platform: str = "bigcommerce", *, generated: int = 0, variants: int = 
     home = Path(tempfile.mkdtemp(prefix="feedbridge-bench-"))
     settings = load_settings(home=home, database_url=database_url or f"sqlite:///{home / 'feedbridge.db'}",
                              queue_url=queue_url or f"sqlite:///{home / 'queue.db'}", sandbox_mode=True,
+                             secret_key=Fernet.generate_key().decode(),
                              retry_base_seconds=0.2, retry_cap_seconds=2.0, log_level="WARNING")
     tiktok_sandbox = create_sandbox(seed=False, review_delay=review_delay, on_hold_seconds=on_hold_seconds,
                                     rate_limit=rate_limit, webhook_retry_delays=(0.2, 0.5, 1.0))
