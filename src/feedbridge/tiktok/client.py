@@ -21,7 +21,7 @@ from urllib.parse import quote
 import httpx
 
 from feedbridge.errors import DataError
-from feedbridge.http.ratelimit import BucketSet
+from feedbridge.http.ratelimit import process_budget
 from feedbridge.http.redaction import register_secret
 from feedbridge.http.retry import retry_after_seconds, send_with_retries
 from feedbridge.http.tls import ssl_context
@@ -133,8 +133,10 @@ class TikTokClient:
         self.token_provider = token_provider
         self.max_attempts = max_attempts
         self._clock = clock
-        # A small burst keeps any one-second window close to `rate`; TikTok counts per API per shop.
-        self._limits = BucketSet(rate, burst if burst is not None else max(1.0, rate / 10))
+        # A small burst keeps any one-second window close to `rate`; TikTok counts per API per shop, so every
+        # client of this shop in this process (one per job) paces against the same buckets.
+        self._limits = process_budget(f"{self.api_url} {shop_cipher}", rate,
+                                      burst if burst is not None else max(1.0, rate / 10))
         self._http = httpx.AsyncClient(base_url=self.api_url, timeout=timeout, verify=ssl_context())
         register_secret(app_secret)
         register_secret(access_token)
