@@ -21,9 +21,10 @@ from urllib.parse import quote
 import httpx
 
 from feedbridge.errors import DataError
-from feedbridge.http.ratelimit import Limiter, LocalLimiter
+from feedbridge.http.ratelimit import Limiter, process_budget
 from feedbridge.http.redaction import register_secret
 from feedbridge.http.retry import retry_after_seconds, send_with_retries
+from feedbridge.http.tls import ssl_context
 from feedbridge.tiktok import endpoints as ep
 from feedbridge.tiktok.endpoints import Endpoint
 from feedbridge.tiktok.errors import (
@@ -134,11 +135,13 @@ class TikTokClient:
         self.max_attempts = max_attempts
         self._clock = clock
         # TikTok counts `rate` calls per second per API per shop. `limiter` is the budget shared by every worker
-        # (production). Alone, a bucket of size b refilling at r allows b + r calls in any one second, so it
-        # refills at rate - b: never more than `rate` in any second.
+        # process (production). Otherwise every client of this shop in this process (one per job) paces against
+        # the same buckets; a bucket of size b refilling at r allows b + r calls in one second, so it refills at
+        # rate - b: never more than `rate` in any second.
         size = burst if burst is not None else max(1.0, rate / 10)
-        self._limits: Limiter = limiter or LocalLimiter(max(rate - size, rate / 2), size)
-        self._http = httpx.AsyncClient(base_url=self.api_url, timeout=timeout)
+        self._limits: Limiter = limiter or process_budget(f"{self.api_url} {shop_cipher}",
+                                                          max(rate - size, rate / 2), size)
+        self._http = httpx.AsyncClient(base_url=self.api_url, timeout=timeout, verify=ssl_context())
         register_secret(app_secret)
         register_secret(access_token)
 

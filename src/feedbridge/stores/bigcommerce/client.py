@@ -21,6 +21,7 @@ import httpx
 from feedbridge.errors import AuthError, PlatformError, RetryableError
 from feedbridge.http.redaction import register_secret
 from feedbridge.http.retry import backoff
+from feedbridge.http.tls import ssl_context
 
 log = logging.getLogger(__name__)
 
@@ -137,7 +138,7 @@ class BigCommerceClient:
         self.max_rate_waits = max_rate_waits
         self.rate = RateLimitState(reserve, sleep)
         self.http = httpx.AsyncClient(
-            timeout=timeout,
+            timeout=timeout, verify=ssl_context(),
             headers={"X-Auth-Token": access_token, "Accept": "application/json",
                      "User-Agent": "feedbridge"},
             transport=transport,

@@ -16,6 +16,7 @@ import httpx
 
 from feedbridge.errors import AuthError, PlatformError, RetryableError
 from feedbridge.http.retry import backoff, retry_after_seconds
+from feedbridge.http.tls import ssl_context
 from feedbridge.stores.magento.auth import auth_from_credentials
 from feedbridge.stores.magento.search import SearchCriteria
 
@@ -56,7 +57,7 @@ class MagentoClient:
         self.attempts = attempts
         self.max_rate_wait = max_rate_wait
         self.http = httpx.AsyncClient(
-            auth=auth_from_credentials(credentials), timeout=timeout,
+            auth=auth_from_credentials(credentials), timeout=timeout, verify=ssl_context(),
             headers={"Accept": "application/json"}, event_hooks=dict(event_hooks or {}),
         )
 

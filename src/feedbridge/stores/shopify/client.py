@@ -20,6 +20,7 @@ import httpx
 from feedbridge.errors import AuthError, ConfigError, DataError, PlatformError, RetryableError
 from feedbridge.http.redaction import register_secret
 from feedbridge.http.retry import backoff, retry_after_seconds
+from feedbridge.http.tls import ssl_context
 from feedbridge.stores.shopify.documents import API_VERSION
 from feedbridge.stores.shopify.throttle import CostBudget
 
@@ -58,7 +59,7 @@ class ShopifyClient:
         self.sleep: Callable[[float], Awaitable[None]] = asyncio.sleep
         self.refresher = refresher
         self.budget = CostBudget()
-        self.http = http or httpx.AsyncClient(timeout=timeout)
+        self.http = http or httpx.AsyncClient(timeout=timeout, verify=ssl_context())
 
     async def aclose(self) -> None:
         await self.http.aclose()

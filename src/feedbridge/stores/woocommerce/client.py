@@ -19,6 +19,7 @@ from feedbridge.errors import AuthError, ConfigError, PlatformError, RetryableEr
 from feedbridge.http.ratelimit import TokenBucket
 from feedbridge.http.redaction import register_secret
 from feedbridge.http.retry import RETRY_STATUSES, retry_after_seconds, send_with_retries
+from feedbridge.http.tls import ssl_context
 from feedbridge.stores.woocommerce.auth import AuthMode, basic_header, choose_mode, oauth_params
 
 log = logging.getLogger(__name__)
@@ -54,7 +55,7 @@ class WooClient:
         self.signature_method = signature_method
         self.attempts = attempts
         self.bucket = TokenBucket(requests_per_second) if requests_per_second else None
-        self.http = httpx.AsyncClient(timeout=timeout, transport=transport,
+        self.http = httpx.AsyncClient(timeout=timeout, transport=transport, verify=ssl_context(),
                                       headers={"Accept": "application/json", "User-Agent": "feedbridge/0.1"})
 
     def url(self, path: str, api: str = WC_API) -> str:
