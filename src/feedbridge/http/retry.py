@@ -41,13 +41,14 @@ async def send_with_retries(
     platform: str,
     attempts: int = 5,
     is_retryable: Callable[[httpx.Response], bool] | None = None,
-    max_throttle_wait: float = 120.0,
+    max_throttle_wait: float = 0.0,
 ) -> httpx.Response:
     """Call `send` until it answers with something other than a transient failure.
 
-    Timeouts and 5xx are tried `attempts` times. A 429 means the platform did nothing and asked us to wait:
-    it is retried after Retry-After for as long as the waits add up to less than `max_throttle_wait`, so a
-    busy rate limit slows us down instead of surfacing as an error.
+    Timeouts, 5xx and 429s are tried `attempts` times, a 429 after the wait it asks for. With
+    `max_throttle_wait` set, a 429 that says how long to wait (Retry-After, X-Rate-Limit-Time-Reset-Ms) is
+    retried for as long as those waits add up to less than it, so a busy rate limit slows us down instead of
+    surfacing as an error (the platform did nothing, so retrying is always safe).
     Returns the last response (the caller maps error answers to typed errors). Raises RetryableError when
     every attempt timed out or failed to connect, so the job is retried later and nothing is lost.
     """
@@ -69,8 +70,10 @@ async def send_with_retries(
             continue
         if not check(response):
             return response
-        if response.status_code == 429:
-            wait = retry_after_seconds(response, backoff(2))
+        told = response.status_code == 429 and (
+            "retry-after" in response.headers or "x-rate-limit-time-reset-ms" in response.headers)
+        if told and max_throttle_wait > 0:
+            wait = max(0.05, retry_after_seconds(response, backoff(2)))
             if throttled + wait > max_throttle_wait:
                 return response
             throttled += wait
@@ -78,7 +81,8 @@ async def send_with_retries(
             failures += 1
             if failures >= attempts:
                 return response
-            wait = backoff(failures)
+            wait = (retry_after_seconds(response, backoff(failures)) if response.status_code == 429
+                    else backoff(failures))
         log.info("%s answered %d, waiting %.2fs", platform, response.status_code, wait)
         await asyncio.sleep(wait)
     if response is not None:

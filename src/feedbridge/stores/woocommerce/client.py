@@ -88,7 +88,8 @@ class WooClient:
             return await self.http.send(self._build(method, url, params, json))
 
         if safe:
-            response = await send_with_retries(attempt, platform=PLATFORM, attempts=self.attempts)
+            response = await send_with_retries(attempt, platform=PLATFORM, attempts=self.attempts,
+                                                max_throttle_wait=120.0)
         else:
             response = await self._send_once(attempt)
         self.raise_for(response, method, path)
