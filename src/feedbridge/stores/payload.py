@@ -76,7 +76,7 @@ def whole(value: Any, field: str, *, what: str = "payload", default: int = 0) ->
     """A whole number (quantities, status ids) sent as a number or numeric text; null or "" reads as `default`."""
     if value is None or value == "":
         return default
-    if isinstance(value, bool) or isinstance(value, Mapping | list):
+    if isinstance(value, bool | Mapping | list):
         raise DataError(f"The {what}'s {field} is {value!r}, not a whole number.", field=field)
     try:
         number = Decimal(str(value).strip())
@@ -89,7 +89,7 @@ def whole(value: Any, field: str, *, what: str = "payload", default: int = 0) ->
 
 def number(value: Any, field: str, *, what: str = "payload") -> Decimal:
     """A finite decimal (prices, weights) sent as a number or numeric text."""
-    if isinstance(value, bool) or isinstance(value, Mapping | list) or value is None:
+    if value is None or isinstance(value, bool | Mapping | list):
         raise DataError(f"The {what}'s {field} is {value!r}, not a number.", field=field)
     try:
         amount = value if isinstance(value, Decimal) else Decimal(str(value).strip())
