@@ -109,7 +109,6 @@ def test_woocommerce_webhook_bodies(body: bytes) -> None:
                                                           "x-wc-webhook-delivery-id": "7"}, body))
 
 
-@known_crash("woocommerce.mappers.order_ref / fulfilments_from_meta: missing id or null fields raise KeyError/AttributeError")
 @FUZZ
 @given(payload=mutated(WC_ORDER))
 def test_woocommerce_orders(payload: Any) -> None:
@@ -120,7 +119,6 @@ def test_woocommerce_orders(payload: Any) -> None:
 VARIATIONS = fixtures("woocommerce")["wc-v3-product-variations.ios-capture.json"]
 
 
-@known_crash("woocommerce.mappers.variant_from_variation: null or non-object fields raise AttributeError")
 @FUZZ
 @given(payload=mutated(VARIATIONS[0]))
 def test_woocommerce_variations(payload: Any) -> None:
