@@ -26,11 +26,6 @@ from feedbridge.tiktok.webhooks import parse_webhook
 from tests.drills.corpus import body_bytes, fixtures, mutated, tiktok_webhook_examples
 
 FUZZ = settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow])
-# Crashes these fuzzers found in parsers outside this area; each stays visible (xfail) until its parser raises
-# DataError instead. In a job the runner turns such a crash into a retried, then failed, intent with a reason.
-def known_crash(reason: str) -> pytest.MarkDecorator:
-    return pytest.mark.xfail(reason=f"finding: {reason}", strict=False)
-
 
 SAMPLES = json.loads((Path(__file__).resolve().parents[1] / "conformance" / "tiktok_samples.json").read_text())
 
@@ -126,7 +121,6 @@ def test_woocommerce_variations(payload: Any) -> None:
     typed_or_value(lambda: wc_mappers.variant_from_variation(payload, parent, WeightUnit.KILOGRAM))
 
 
-@known_crash("magento.mappers.product_from_payload: missing id or null fields raise KeyError/TypeError")
 @FUZZ
 @given(payload=mutated(fixtures("magento")["magento-configurable-product.docs-example.json"]))
 def test_magento_products(payload: Any) -> None:
