@@ -25,6 +25,9 @@ PAYMENT_METHOD = "tiktok_shop"
 # _wc_shipment_tracking_items: WooCommerce Shipment Tracking, also written by Advanced Shipment Tracking (zorem)
 # for compatibility; ywot_*: YITH WooCommerce Order & Shipment Tracking; _aftership_*: AfterShip.
 SHIPMENT_TRACKING_META = "_wc_shipment_tracking_items"
+# Tracking plugins track whole orders. When feedbridge ships specific lines it records them here, keyed by
+# tracking number: {"1Z...": [{"store_variant_id": "12", "sku": "MUG-1", "quantity": 2}]}.
+SHIPMENTS_META = "_feedbridge_shipments"
 
 WEIGHT_UNITS = {"kg": WeightUnit.KILOGRAM, "g": WeightUnit.GRAM, "lbs": WeightUnit.POUND, "lb": WeightUnit.POUND,
                 "oz": WeightUnit.OUNCE}
@@ -280,8 +283,8 @@ def order_ref(order: Mapping[str, Any]) -> StoreOrderRef:
                                                          StoreOrderStatus.PENDING))
 
 
-def _order_lines(order: Mapping[str, Any]) -> tuple[FulfilmentLine, ...]:
-    """The Shipment Tracking extension tracks whole orders, so a shipment covers every line."""
+def order_lines(order: Mapping[str, Any]) -> tuple[FulfilmentLine, ...]:
+    """Every line of an order: what a tracking entry ships when nothing says which items it holds."""
     what = "WooCommerce order"
     return tuple(FulfilmentLine(store_variant_id=payload.text(item.get("variation_id") or item.get("product_id"),
                                                               "line_items.product_id", what=what),
@@ -302,6 +305,40 @@ def _shipped_at(value: Any) -> datetime | None:
         return None  # an unreadable ship date leaves the time open; the tracking number still counts
 
 
+def shipped_lines(order: Mapping[str, Any]) -> dict[str, tuple[FulfilmentLine, ...]]:
+    """The lines feedbridge recorded per tracking number (SHIPMENTS_META); empty when it recorded none."""
+    what = "WooCommerce order meta"
+    recorded = payload.obj(meta_value(order, SHIPMENTS_META), SHIPMENTS_META, what=what)
+    out: dict[str, tuple[FulfilmentLine, ...]] = {}
+    for number, rows in recorded.items():
+        field = f"{SHIPMENTS_META}.{number}"
+        out[str(number)] = tuple(
+            FulfilmentLine(store_variant_id=payload.required(row, "store_variant_id", what=what),
+                           sku=payload.text(row.get("sku"), f"{field}.sku", what=what),
+                           quantity=payload.whole(row.get("quantity"), f"{field}.quantity", what=what))
+            for row in payload.objs(rows, field, what=what))
+    return out
+
+
+def shipments_meta(order: Mapping[str, Any], fulfilment: Fulfilment) -> dict[str, Any]:
+    """SHIPMENTS_META's new value with this shipment's lines recorded under its tracking number."""
+    recorded = {number: [{"store_variant_id": line.store_variant_id, "sku": line.sku, "quantity": line.quantity}
+                         for line in lines] for number, lines in shipped_lines(order).items()}
+    recorded[fulfilment.tracking_number.strip()] = [
+        {"store_variant_id": line.store_variant_id, "sku": line.sku, "quantity": line.quantity}
+        for line in fulfilment.lines]
+    return recorded
+
+
+def fully_shipped(order: Mapping[str, Any], recorded: Mapping[str, Any]) -> bool:
+    """True when the recorded shipments (SHIPMENTS_META's value) cover every unit of every order line."""
+    shipped: dict[str, int] = {}
+    for rows in recorded.values():
+        for row in rows:
+            shipped[row["store_variant_id"]] = shipped.get(row["store_variant_id"], 0) + int(row["quantity"])
+    return all(shipped.get(line.store_variant_id, 0) >= line.quantity for line in order_lines(order))
+
+
 def _tracking_text(item: Mapping[str, Any], *keys: str) -> str:
     """The first non-empty of `keys` in a tracking entry, as text."""
     for key in keys:
@@ -312,8 +349,10 @@ def _tracking_text(item: Mapping[str, Any], *keys: str) -> str:
 
 
 def fulfilments_from_trackings(items: Iterable[Mapping[str, Any]], order: Mapping[str, Any]) -> list[Fulfilment]:
-    """Entries of GET /wc-shipment-tracking/v3/orders/{id}/shipment-trackings."""
-    lines = _order_lines(order)
+    """Entries of GET /wc-shipment-tracking/v3/orders/{id}/shipment-trackings; each ships the lines feedbridge
+    recorded for its tracking number, else the whole order."""
+    lines = order_lines(order)
+    recorded = shipped_lines(order)
     found: list[Fulfilment] = []
     for item in payload.objs(list(items), "shipment-trackings", what="WooCommerce shipment tracking"):
         number = _tracking_text(item, "tracking_number")
@@ -321,16 +360,18 @@ def fulfilments_from_trackings(items: Iterable[Mapping[str, Any]], order: Mappin
             continue
         found.append(Fulfilment(id=_tracking_text(item, "tracking_id") or number,
                                 carrier=_tracking_text(item, "tracking_provider", "custom_tracking_provider"),
-                                tracking_number=number, lines=lines,
+                                tracking_number=number, lines=recorded.get(number) or lines,
                                 tracking_url=_tracking_text(item, "tracking_link"),
                                 created_at=_shipped_at(item.get("date_shipped"))))
     return found
 
 
 def fulfilments_from_meta(order: Mapping[str, Any]) -> list[Fulfilment]:
-    """Tracking numbers other plugins leave in order meta (see the module's SHIPMENT_TRACKING_META note)."""
+    """Tracking numbers other plugins leave in order meta (see the module's SHIPMENT_TRACKING_META note); each
+    ships the lines feedbridge recorded for its tracking number, else the whole order."""
     order = payload.body(order, "WooCommerce order")
-    lines = _order_lines(order)
+    lines = order_lines(order)
+    recorded = shipped_lines(order)
     found: list[Fulfilment] = []
     items = meta_value(order, SHIPMENT_TRACKING_META)
     for item in items if isinstance(items, list) else []:
@@ -343,7 +384,7 @@ def fulfilments_from_meta(order: Mapping[str, Any]) -> list[Fulfilment]:
             id=_tracking_text(item, "tracking_id") or number,
             carrier=_tracking_text(item, "custom_tracking_provider", "formatted_tracking_provider",
                                    "tracking_provider"),
-            tracking_number=number, lines=lines,
+            tracking_number=number, lines=recorded.get(number) or lines,
             tracking_url=_tracking_text(item, "custom_tracking_link", "formatted_tracking_link"),
             created_at=_shipped_at(item.get("date_shipped"))))
     what = "WooCommerce order meta"
@@ -351,7 +392,8 @@ def fulfilments_from_meta(order: Mapping[str, Any]) -> list[Fulfilment]:
     if yith:
         carrier = (payload.text(meta_value(order, "ywot_carrier_name"), "ywot_carrier_name", what=what)
                    or payload.text(meta_value(order, "ywot_carrier_id"), "ywot_carrier_id", what=what))
-        found.append(Fulfilment(id=f"ywot-{yith}", carrier=carrier, tracking_number=yith, lines=lines,
+        found.append(Fulfilment(id=f"ywot-{yith}", carrier=carrier, tracking_number=yith,
+                                lines=recorded.get(yith) or lines,
                                 created_at=_shipped_at(meta_value(order, "ywot_pick_up_date"))))
     aftership = payload.text(meta_value(order, "_aftership_tracking_number"), "_aftership_tracking_number",
                              what=what).strip()
@@ -361,7 +403,7 @@ def fulfilments_from_meta(order: Mapping[str, Any]) -> list[Fulfilment]:
                    or payload.text(meta_value(order, "_aftership_tracking_provider"),
                                    "_aftership_tracking_provider", what=what))
         found.append(Fulfilment(id=f"aftership-{aftership}", carrier=carrier, tracking_number=aftership,
-                                lines=lines))
+                                lines=recorded.get(aftership) or lines))
     return found
 
 
