@@ -295,6 +295,13 @@ def order_body(draft: OrderDraft, *, channel_id: int, external_source: str, stat
     shipping = _address(draft.shipping_address, draft.email)
     discount = draft.seller_discount + draft.platform_discount
     notes = draft.note or f"TikTok Shop order {draft.tiktok_order_id}"
+    billing = dict(shipping)
+    if draft.order_name:
+        # BigCommerce numbers orders itself: the merchant's order number goes where the order page shows it first
+        # (staff notes' first line) and into the billing company, which the order list's customer details, the
+        # invoice and the order search show. The shipping address stays as the buyer gave it (it prints on labels).
+        notes = f"Order number {draft.order_name}\n{notes}"
+        billing["company"] = draft.order_name
     total = draft.total or draft.subtotal + draft.shipping + draft.tax - discount
     return {
         "status_id": status_id,
@@ -302,7 +309,7 @@ def order_body(draft: OrderDraft, *, channel_id: int, external_source: str, stat
         "channel_id": channel_id,
         "external_order_id": draft.tiktok_order_id,
         "external_source": external_source,
-        "billing_address": dict(shipping),
+        "billing_address": billing,
         "shipping_addresses": [{**shipping, "shipping_method": "TikTok Shop"}],
         "products": lines,
         "default_currency_code": cur,

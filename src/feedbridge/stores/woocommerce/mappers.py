@@ -28,6 +28,9 @@ SHIPMENT_TRACKING_META = "_wc_shipment_tracking_items"
 # Tracking plugins track whole orders. When feedbridge ships specific lines it records them here, keyed by
 # tracking number: {"1Z...": [{"store_variant_id": "12", "sku": "MUG-1", "quantity": 2}]}.
 SHIPMENTS_META = "_feedbridge_shipments"
+# Where sequential-order-number plugins (e.g. SkyVerge's Sequential Order Numbers) keep an order's number.
+ORDER_NUMBER_META = "_order_number"
+ORDER_NUMBER_FORMATTED_META = "_order_number_formatted"
 
 WEIGHT_UNITS = {"kg": WeightUnit.KILOGRAM, "g": WeightUnit.GRAM, "lbs": WeightUnit.POUND, "lb": WeightUnit.POUND,
                 "oz": WeightUnit.OUNCE}
@@ -245,6 +248,11 @@ def order_body(draft: OrderDraft) -> dict[str, Any]:
             {"key": SOURCE_META_KEY, "value": "tiktok_shop"}]
     if draft.platform_discount:
         meta.append({"key": "_tiktok_platform_discount", "value": str(draft.platform_discount)})
+    if draft.order_name:
+        # WooCommerce numbers orders by post id. Sequential-order-number plugins show their number from this meta
+        # (`_order_number`, and `_order_number_formatted` in the Pro version) in the order list and emails.
+        meta += [{"key": ORDER_NUMBER_META, "value": draft.order_name},
+                 {"key": ORDER_NUMBER_FORMATTED_META, "value": draft.order_name}]
     return {
         "status": "processing", "currency": draft.currency, "set_paid": True,
         "payment_method": PAYMENT_METHOD, "payment_method_title": "TikTok Shop",
@@ -261,9 +269,8 @@ def order_label(draft: OrderDraft) -> str:
     """The private note that labels a TikTok order; it always names the TikTok order id."""
     label = f"TikTok Shop order {draft.tiktok_order_id}"
     note = draft.note.strip()
-    if not note:
-        return label
-    return note if draft.tiktok_order_id in note else f"{label}. {note}"
+    text = label if not note else note if draft.tiktok_order_id in note else f"{label}. {note}"
+    return f"Order number {draft.order_name}. {text}" if draft.order_name else text
 
 
 def tiktok_order_id_of(order: Mapping[str, Any]) -> str | None:
