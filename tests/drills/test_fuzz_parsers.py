@@ -26,11 +26,6 @@ from feedbridge.tiktok.webhooks import parse_webhook
 from tests.drills.corpus import body_bytes, fixtures, mutated, tiktok_webhook_examples
 
 FUZZ = settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow])
-# Crashes these fuzzers found in parsers outside this area; each stays visible (xfail) until its parser raises
-# DataError instead. In a job the runner turns such a crash into a retried, then failed, intent with a reason.
-def known_crash(reason: str) -> pytest.MarkDecorator:
-    return pytest.mark.xfail(reason=f"finding: {reason}", strict=False)
-
 
 SAMPLES = json.loads((Path(__file__).resolve().parents[1] / "conformance" / "tiktok_samples.json").read_text())
 
@@ -73,7 +68,6 @@ def test_tiktok_products(payload: Any) -> None:
 SHOPIFY_ORDER = fixtures("shopify")["rest-order-webhook-shape.json"]
 
 
-@known_crash("shopify.webhooks.parse: a non-string updated_at raises AttributeError (the receiver now answers 400)")
 @FUZZ
 @given(body=body_bytes([SHOPIFY_ORDER.get("order", SHOPIFY_ORDER)]))
 def test_shopify_webhook_bodies(body: bytes) -> None:
@@ -92,7 +86,6 @@ def test_bigcommerce_webhook_bodies(body: bytes) -> None:
     typed_or_value(lambda: bc_webhooks.parse({"webhook-id": "msg_1"}, body))
 
 
-@known_crash("bigcommerce.mappers.product: null sub-objects raise TypeError")
 @FUZZ
 @given(payload=mutated(fixtures("bigcommerce")["bc-v3-product-get.spec-example.json"].get("data") or
                        fixtures("bigcommerce")["bc-v3-product-get.spec-example.json"]))
@@ -111,7 +104,6 @@ def test_woocommerce_webhook_bodies(body: bytes) -> None:
                                                           "x-wc-webhook-delivery-id": "7"}, body))
 
 
-@known_crash("woocommerce.mappers.order_ref / fulfilments_from_meta: missing id or null fields raise KeyError/AttributeError")
 @FUZZ
 @given(payload=mutated(WC_ORDER))
 def test_woocommerce_orders(payload: Any) -> None:
@@ -122,7 +114,6 @@ def test_woocommerce_orders(payload: Any) -> None:
 VARIATIONS = fixtures("woocommerce")["wc-v3-product-variations.ios-capture.json"]
 
 
-@known_crash("woocommerce.mappers.variant_from_variation: null or non-object fields raise AttributeError")
 @FUZZ
 @given(payload=mutated(VARIATIONS[0]))
 def test_woocommerce_variations(payload: Any) -> None:
@@ -130,7 +121,6 @@ def test_woocommerce_variations(payload: Any) -> None:
     typed_or_value(lambda: wc_mappers.variant_from_variation(payload, parent, WeightUnit.KILOGRAM))
 
 
-@known_crash("magento.mappers.product_from_payload: missing id or null fields raise KeyError/TypeError")
 @FUZZ
 @given(payload=mutated(fixtures("magento")["magento-configurable-product.docs-example.json"]))
 def test_magento_products(payload: Any) -> None:

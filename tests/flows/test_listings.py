@@ -294,3 +294,33 @@ def listing_variants(world: World, product_id: str) -> list[dict]:  # type: igno
 def intent_of(world: World, product_id: str) -> Intent:
     row = listing(world, product_id)
     return next(i for i in world.rows(Intent, kind=LISTING_CREATE) if i.key == str(row.id))
+
+
+def test_pressing_sync_again_while_a_listing_is_being_created_keeps_it_in_its_first_run_and_both_runs_finish(
+        world: World) -> None:
+    busy, other = seeded_products(world, 2)
+    category_id = prepare_category(world, busy)
+    map_products(world, [busy, other], category_id)
+    with transaction(world.runtime.sessions) as session:
+        feed = session.get(StoreFeed, world.feed_id)
+        assert feed is not None
+        first = start_listing(session, feed, [busy]).id
+        queued = session.scalars(select(Intent).where(Intent.kind == LISTING_CREATE)).one()
+        # A worker is creating it right now (it holds the job's lease).
+        assert intents.claim(session, queued.id, lease_seconds=0.5) is not None
+
+    second = start(world, [busy, other])
+    run = world.rows(SyncRun, id=second)[0]
+    assert run.total == 1, "the product already being created is not counted again"
+    assert "already being synced" in run.note
+    assert listing(world, busy).run_id == first
+
+    wait_for(lambda: runner.sweep(world.runtime) or listing(world, busy).tiktok_product_id,
+             what="the first run's listing to be created", world=world)
+    wait_listing(world, busy, "under_review", "active")
+    wait_listing(world, other, "under_review", "active")
+    wait_for(lambda: all(r.state == "done" for r in world.rows(SyncRun, feed_id=world.feed_id)),
+             what="both runs to finish", world=world)
+    assert [(r.id, r.total, r.done) for r in world.rows(SyncRun, feed_id=world.feed_id)] == [(first, 1, 1),
+                                                                                              (second, 1, 1)]
+    assert len(world.tiktok_products()) == 2

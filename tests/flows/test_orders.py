@@ -361,6 +361,26 @@ def test_a_partial_shipment_ships_only_the_matching_items_and_tiktok_statuses_fo
     assert store_order(world, order)["status"] == "Completed"
 
 
+def test_a_partial_shipment_in_woocommerce_sends_tiktok_only_the_items_it_ships(world_factory: Any) -> None:
+    world = listed_world(world_factory, "woocommerce")
+    first, second = bindings(world)[:2]
+    order_id = place_order(world, [(first.seller_sku, 1), (second.seller_sku, 2)])
+    order = wait_order(world, order_id, "created")
+    wait_for(lambda: tiktok_order(world, order_id)["status"] == "AWAITING_SHIPMENT", what="the on-hold window")
+
+    fulfil(world, order, "UPS", "1Z999AA10123456784", [(second, 2)])
+
+    def sent() -> bool:
+        run_schedules(world.runtime)  # the safety-net poll also finds tracking numbers
+        return any(s.state == "sent" for s in world.rows(Shipment, order_id=order.id))
+
+    wait_for(sent, what="the partial shipment sent to TikTok", world=world)
+    lines = tiktok_order(world, order_id)["line_items"]
+    shipped = sorted(line["seller_sku"] for line in lines if line["tracking_number"])
+    assert shipped == [second.seller_sku, second.seller_sku], lines
+    assert tiktok_order(world, order_id)["status"] == "PARTIALLY_SHIPPING"
+
+
 # ---- the shop's authorization --------------------------------------------------------------------------------
 
 def test_an_expired_token_is_refreshed_and_stored_encrypted_and_deauthorization_keeps_everything(

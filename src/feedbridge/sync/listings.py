@@ -18,9 +18,10 @@ from sqlalchemy import func, select, update
 from sqlalchemy.orm import Session
 
 from feedbridge.db.activity import log_activity
-from feedbridge.db.intents import record_intent
+from feedbridge.db.intents import PENDING, RUNNING, record_intent
 from feedbridge.db.models import (
     Binding,
+    Intent,
     Listing,
     StoreConnection,
     StoreFeed,
@@ -104,9 +105,15 @@ def start_listing(session: Session, feed: StoreFeed, product_ids: list[str],
     run = SyncRun(merchant_id=feed.merchant_id, feed_id=feed.id, kind="list_products", total=len(product_ids))
     session.add(run)
     session.flush()
+    in_progress = 0
     for product_id in product_ids:
         listing = session.scalars(select(Listing).where(Listing.feed_id == feed.id,
                                                         Listing.store_product_id == product_id)).first()
+        if listing is not None and not listing.tiktok_product_id and _create_in_progress(session, listing.id):
+            # Pressing Sync again while this listing is queued or being created: it finishes in (and is counted
+            # by) the run that queued it; moving it here would leave that run waiting forever.
+            in_progress += 1
+            continue
         if listing is None:
             listing = Listing(merchant_id=feed.merchant_id, feed_id=feed.id, store_product_id=product_id)
             session.add(listing)
@@ -120,9 +127,19 @@ def start_listing(session: Session, feed: StoreFeed, product_ids: list[str],
         listing.status, listing.reason, listing.problems = ListingStatus.NOT_SYNCED.value, "Queued for sync.", []
         session.flush()
         record_intent(session, LISTING_CREATE, str(listing.id), {"listing": listing.id}, merchant_id=feed.merchant_id)
-    if run.done == run.total:
+    if in_progress:
+        run.total -= in_progress
+        run.note = (f"{in_progress} of the selected products were already being synced by an earlier sync; "
+                    "they finish there.")
+    if run.done >= run.total:
         run.state, run.finished_at = "done", utcnow()
     return run
+
+
+def _create_in_progress(session: Session, listing_id: int) -> bool:
+    """True when this listing's create job is queued or running."""
+    state = session.scalar(select(Intent.state).where(Intent.kind == LISTING_CREATE, Intent.key == str(listing_id)))
+    return state in (PENDING, RUNNING)
 
 
 # ---- building the TikTok product -------------------------------------------------------------------------

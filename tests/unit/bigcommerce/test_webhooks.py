@@ -7,7 +7,7 @@ import contextlib
 import json
 
 import pytest
-from hypothesis import given
+from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from feedbridge.domain.catalog import ChangeKind
@@ -121,17 +121,23 @@ def test_malformed_payload_raises_data_error(body: bytes) -> None:
         webhooks.parse({}, body)
 
 
+# Properties, not timings: a loaded machine must not fail them (hypothesis's default 200 ms deadline and its
+# too_slow health check are timed assertions).
+PROPERTY = settings(deadline=None, suppress_health_check=[HealthCheck.too_slow])
+
 _json = st.recursive(st.none() | st.booleans() | st.integers() | st.text(max_size=8),
                      lambda inner: st.lists(inner, max_size=3) | st.dictionaries(st.text(max_size=6), inner,
                                                                                   max_size=4), max_leaves=10)
 
 
+@PROPERTY
 @given(st.binary(max_size=200))
 def test_any_bytes_parse_to_events_or_a_data_error(body: bytes) -> None:
     with contextlib.suppress(DataError):
         webhooks.parse({}, body)
 
 
+@PROPERTY
 @given(st.sampled_from(sorted(webhooks.SCOPES)), st.dictionaries(st.sampled_from(
     ["type", "id", "sku", "inventory", "orderId"]), _json, max_size=4))
 def test_any_payload_of_a_known_scope_parses_or_raises_data_error(scope: str, data: dict) -> None:
@@ -143,6 +149,7 @@ def test_any_payload_of_a_known_scope_parses_or_raises_data_error(scope: str, da
     assert all(e.object_id for e in events)
 
 
+@PROPERTY
 @given(st.binary(max_size=64), st.text(max_size=20))
 def test_verify_never_accepts_a_signature_made_for_other_bytes(body: bytes, msg_id: str) -> None:
     headers = _signed(body + b"x", msg_id="msg")

@@ -99,3 +99,10 @@ def test_delivery_without_webhook_id_is_a_data_error() -> None:
     headers = {k: v for k, v in _signed(body, "orders/updated").items() if k != "x-shopify-webhook-id"}
     with pytest.raises(DataError):
         webhooks.parse(headers, body)
+
+
+def test_a_webhook_whose_updated_at_is_not_a_date_is_a_data_error_naming_the_field() -> None:
+    body = json.dumps({"id": 7, "updated_at": 12345}).encode()
+    with pytest.raises(DataError) as caught:
+        webhooks.parse({"X-Shopify-Topic": "orders/updated", "X-Shopify-Webhook-Id": "w9"}, body)
+    assert caught.value.field == "updated_at"

@@ -21,7 +21,7 @@ from feedbridge.domain.catalog import (
     Variant,
     WeightUnit,
 )
-from feedbridge.domain.money import quantize, to_decimal
+from feedbridge.domain.money import quantize
 from feedbridge.domain.orders import (
     Address,
     Fulfilment,
@@ -31,6 +31,7 @@ from feedbridge.domain.orders import (
     StoreOrderStatus,
 )
 from feedbridge.errors import DataError
+from feedbridge.stores import payload
 from feedbridge.stores.bigcommerce.carriers import carrier_name
 
 # v2 order status ids (orders.v2.oas2.yml, /order_statuses).
@@ -79,15 +80,20 @@ def parse_time(value: object) -> datetime | None:
     """Read a BigCommerce time: ISO 8601 (v3), RFC 2822 (v2), or Unix seconds (webhooks)."""
     if value in (None, ""):
         return None
+    if isinstance(value, Mapping | list | bool):
+        raise DataError(f"{value!r} is not a date BigCommerce sends", field="date")
     if isinstance(value, int | float):
-        return datetime.fromtimestamp(value, UTC)
+        try:
+            return datetime.fromtimestamp(value, UTC)
+        except (OverflowError, OSError, ValueError) as exc:
+            raise DataError(f"{value!r} is not a date BigCommerce sends", field="date") from exc
     text = str(value)
     try:
         parsed = datetime.fromisoformat(text.replace("Z", "+00:00"))
     except ValueError:
         try:
             parsed = parsedate_to_datetime(text)
-        except (TypeError, ValueError) as exc:
+        except (TypeError, ValueError, IndexError) as exc:
             raise DataError(f"{text!r} is not a date BigCommerce sends", field="date") from exc
     return parsed if parsed.tzinfo else parsed.replace(tzinfo=UTC)
 
@@ -142,66 +148,82 @@ def _price_pair(price: Decimal, sale: Decimal, retail: Decimal) -> tuple[Decimal
 
 
 def _decimal_or(value: object, fallback: object, field: str) -> Decimal:
-    return to_decimal(fallback if value is None else value, field=field)
+    chosen = fallback if value is None else value
+    return payload.number(0 if chosen is None else chosen, field, what="BigCommerce product")
 
 
 def variant(body: Mapping[str, Any], product: Mapping[str, Any]) -> Variant:
     """A v3 variant (with its product for the inherited values) → Variant. `stock` is filled in later."""
+    what = "BigCommerce variant"
+    body = payload.body(body, what)
     weight_unit = WeightUnit(product.get("_weight_unit", WeightUnit.POUND))
     price = _decimal_or(body.get("price"), product.get("price", 0), "variants.price")
     sale = _decimal_or(body.get("sale_price"), product.get("sale_price", 0), "variants.sale_price")
     retail = _decimal_or(body.get("retail_price"), product.get("retail_price", 0), "variants.retail_price")
     selling, compare_at = _price_pair(price, sale, retail)
-    options = {str(v.get("option_display_name", "")): str(v.get("label", ""))
-               for v in body.get("option_values") or []}
+    options = {payload.text(v.get("option_display_name"), "variants.option_values.option_display_name", what=what):
+               payload.text(v.get("label"), "variants.option_values.label", what=what)
+               for v in payload.objs(body.get("option_values"), "variants.option_values", what=what)}
     weight = body.get("weight") if body.get("weight") is not None else product.get("weight")
-    barcode = body.get("gtin") or body.get("upc") or None
+    barcode = payload.text(body.get("gtin") or body.get("upc"), "variants.gtin", what=what)
+    image_url = payload.text(body.get("image_url"), "variants.image_url", what=what)
     return Variant(
-        id=str(body["id"]),
-        product_id=str(body.get("product_id") or product["id"]),
-        sku=str(body.get("sku") or ""),
+        id=payload.required(body, "id", what=what),
+        product_id=payload.text(body.get("product_id") or product["id"], "variants.product_id", what=what),
+        sku=payload.text(body.get("sku"), "variants.sku", what=what),
         price=selling,
         title=" / ".join(options.values()) if options else str(product.get("name", "")),
-        barcode=str(barcode) if barcode else None,
+        barcode=barcode or None,
         options=options,
         compare_at_price=compare_at,
-        weight=to_decimal(weight, field="variants.weight") if weight is not None else None,
+        weight=payload.number(weight, "variants.weight", what=what) if weight is not None else None,
         weight_unit=weight_unit,
-        image_url=str(body["image_url"]) if body.get("image_url") else None,
+        image_url=image_url or None,
         inventory_tracked=str(product.get("inventory_tracking", "none")) != "none",
         continue_selling=False,
         updated_at=parse_time(product.get("date_modified")),
     )
 
 
+def _image_url(image: Mapping[str, Any]) -> str:
+    return payload.text(image.get("url_zoom") or image.get("url_standard") or image.get("image_url"),
+                        "images.url_zoom", what="BigCommerce product")
+
+
 def product(body: Mapping[str, Any], weight_unit: WeightUnit = WeightUnit.POUND) -> Product:
     """A v3 product fetched with `include=variants,images` → Product (stock per location filled in later)."""
+    what = "BigCommerce product"
+    body = payload.body(body, what)
     if "id" not in body or "name" not in body:
         raise DataError("a BigCommerce product must have an id and a name", field="product")
+    product_id = payload.required(body, "id", what=what)
+    title = payload.text(body.get("name"), "name", what=what)
     inherited = {**body, "_weight_unit": weight_unit}
-    variants = [variant(v, inherited) for v in body.get("variants") or []]
+    variants = [variant(v, inherited) for v in payload.objs(body.get("variants"), "variants", what=what)]
     option_names: list[str] = []
     for v in variants:
         for name in v.options:
             if name not in option_names:
                 option_names.append(name)
-    images = sorted(body.get("images") or [], key=lambda i: (not i.get("is_thumbnail"), i.get("sort_order", 0)))
+    raw_images = payload.objs(body.get("images"), "images", what=what)
+    images = sorted(raw_images, key=lambda i: (not i.get("is_thumbnail"),
+                                               payload.whole(i.get("sort_order"), "images.sort_order", what=what)))
     status = ProductStatus.ACTIVE if body.get("is_visible", True) else ProductStatus.DRAFT
     if body.get("availability") == "disabled":
         status = ProductStatus.ARCHIVED
-    custom_url = body.get("custom_url") or {}
+    custom_url = payload.obj(body.get("custom_url"), "custom_url", what=what)
     return Product(
-        id=str(body["id"]),
-        title=str(body["name"]),
-        description_html=str(body.get("description") or ""),
-        vendor=str(body.get("brand_name") or ""),
-        product_type=str(body.get("type") or ""),
-        handle=str(custom_url.get("url", "")).strip("/") if isinstance(custom_url, Mapping) else "",
+        id=product_id,
+        title=title,
+        description_html=payload.text(body.get("description"), "description", what=what),
+        vendor=payload.text(body.get("brand_name"), "brand_name", what=what),
+        product_type=payload.text(body.get("type"), "type", what=what),
+        handle=payload.text(custom_url.get("url"), "custom_url.url", what=what).strip("/"),
         status=status,
-        category_ids=[str(c) for c in body.get("categories") or []],
-        tags=[t.strip() for t in str(body.get("search_keywords") or "").split(",") if t.strip()],
-        images=[str(i.get("url_zoom") or i.get("url_standard") or i.get("image_url")) for i in images
-                if i.get("url_zoom") or i.get("url_standard") or i.get("image_url")],
+        category_ids=[str(c) for c in payload.items(body.get("categories"), "categories", what=what)],
+        tags=[t.strip() for t in payload.text(body.get("search_keywords"), "search_keywords", what=what).split(",")
+              if t.strip()],
+        images=[url for url in (_image_url(i) for i in images) if url],
         option_names=option_names,
         variants=variants,
         updated_at=parse_time(body.get("date_modified")),
@@ -273,6 +295,13 @@ def order_body(draft: OrderDraft, *, channel_id: int, external_source: str, stat
     shipping = _address(draft.shipping_address, draft.email)
     discount = draft.seller_discount + draft.platform_discount
     notes = draft.note or f"TikTok Shop order {draft.tiktok_order_id}"
+    billing = dict(shipping)
+    if draft.order_name:
+        # BigCommerce numbers orders itself: the merchant's order number goes where the order page shows it first
+        # (staff notes' first line) and into the billing company, which the order list's customer details, the
+        # invoice and the order search show. The shipping address stays as the buyer gave it (it prints on labels).
+        notes = f"Order number {draft.order_name}\n{notes}"
+        billing["company"] = draft.order_name
     total = draft.total or draft.subtotal + draft.shipping + draft.tax - discount
     return {
         "status_id": status_id,
@@ -280,7 +309,7 @@ def order_body(draft: OrderDraft, *, channel_id: int, external_source: str, stat
         "channel_id": channel_id,
         "external_order_id": draft.tiktok_order_id,
         "external_source": external_source,
-        "billing_address": dict(shipping),
+        "billing_address": billing,
         "shipping_addresses": [{**shipping, "shipping_method": "TikTok Shop"}],
         "products": lines,
         "default_currency_code": cur,

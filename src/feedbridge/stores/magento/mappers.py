@@ -12,7 +12,6 @@ from decimal import Decimal
 from typing import Any
 
 from feedbridge.domain.catalog import Product, ProductStatus, StoreCategory, Variant, WeightUnit
-from feedbridge.domain.money import to_decimal
 from feedbridge.domain.orders import (
     Address,
     Fulfilment,
@@ -22,6 +21,7 @@ from feedbridge.domain.orders import (
     StoreOrderStatus,
 )
 from feedbridge.errors import DataError
+from feedbridge.stores import payload as edge
 
 MAGENTO_TIME = "%Y-%m-%d %H:%M:%S"
 BARCODE_CODES = ("barcode", "gtin", "upc", "ean")
@@ -42,6 +42,9 @@ class AttributeInfo:
     code: str
     label: str
     options: Mapping[str, str] = field(default_factory=dict)
+
+
+WHAT = "Magento product"
 
 
 def parse_time(value: Any) -> datetime | None:
@@ -65,8 +68,9 @@ def format_time(value: datetime) -> str:
 
 def custom_attributes(payload: Mapping[str, Any]) -> dict[str, Any]:
     """`custom_attributes[]` as a dict attribute_code → value."""
-    return {a["attribute_code"]: a.get("value") for a in payload.get("custom_attributes") or []
-            if isinstance(a, dict) and "attribute_code" in a}
+    return {edge.text(a["attribute_code"], "custom_attributes.attribute_code", what=WHAT): a.get("value")
+            for a in edge.objs(payload.get("custom_attributes"), "custom_attributes", what=WHAT)
+            if "attribute_code" in a}
 
 
 def weight_unit(value: str | None) -> WeightUnit:
@@ -81,28 +85,31 @@ def media_url(base_media_url: str, file: str) -> str:
 
 def _price_pair(payload: Mapping[str, Any], attrs: Mapping[str, Any]) -> tuple[Decimal, Decimal | None]:
     """(selling price, compare-at): a special price below the regular price sells, the regular price compares."""
-    price = to_decimal(payload.get("price") or 0, field="price")
+    price = edge.number(payload.get("price") or 0, "price", what=WHAT)
     special = attrs.get("special_price")
-    if special not in (None, ""):
-        special_price = to_decimal(special, field="special_price")
+    if special is not None and special != "":
+        special_price = edge.number(special, "special_price", what=WHAT)
         if special_price < price:
             return special_price, price
     return price, None
 
 
 def _images(payload: Mapping[str, Any], base_media_url: str) -> list[str]:
-    entries = sorted((e for e in payload.get("media_gallery_entries") or [] if not e.get("disabled")),
-                     key=lambda e: e.get("position") or 0)
-    return [media_url(base_media_url, e["file"]) for e in entries if e.get("file")]
+    field = "media_gallery_entries"
+    entries = sorted((e for e in edge.objs(payload.get(field), field, what=WHAT) if not e.get("disabled")),
+                     key=lambda e: edge.whole(e.get("position"), f"{field}.position", what=WHAT))
+    files = (edge.text(e.get("file"), f"{field}.file", what=WHAT) for e in entries)
+    return [media_url(base_media_url, file) for file in files if file]
 
 
 def category_ids(payload: Mapping[str, Any]) -> list[str]:
     """Category ids from `extension_attributes.category_links`, else the `category_ids` custom attribute."""
-    links = (payload.get("extension_attributes") or {}).get("category_links") or []
+    extension = edge.obj(payload.get("extension_attributes"), "extension_attributes", what=WHAT)
+    links = edge.objs(extension.get("category_links"), "extension_attributes.category_links", what=WHAT)
     if links:
-        return [str(link["category_id"]) for link in links]
+        return [edge.required(link, "category_id", what="Magento category link") for link in links]
     value = custom_attributes(payload).get("category_ids") or []
-    return [str(v) for v in value] if isinstance(value, list) else []
+    return [str(v) for v in edge.items(value, "category_ids", what=WHAT)] if isinstance(value, list) else []
 
 
 def stock_by_source(sku: str, source_items: Iterable[Mapping[str, Any]]) -> dict[str, int]:
@@ -111,8 +118,10 @@ def stock_by_source(sku: str, source_items: Iterable[Mapping[str, Any]]) -> dict
     for item in source_items:
         if item.get("sku") != sku:
             continue
-        quantity = int(Decimal(str(item.get("quantity") or 0)))
-        stock[str(item["source_code"])] = max(0, quantity) if int(item.get("status", 1)) == 1 else 0
+        what = "Magento source item"
+        quantity = int(edge.number(item.get("quantity") or 0, "quantity", what=what))
+        in_stock = edge.whole(item.get("status"), "status", what=what, default=1) == 1
+        stock[edge.required(item, "source_code", what=what)] = max(0, quantity) if in_stock else 0
     return stock
 
 
@@ -124,21 +133,23 @@ def variant_from_payload(
     """One sellable SKU (a simple product or a configurable's child)."""
     attrs = custom_attributes(payload)
     price, compare_at = _price_pair(payload, attrs)
-    stock_item = (payload.get("extension_attributes") or {}).get("stock_item") or {}
-    sku = str(payload["sku"])
+    extension = edge.obj(payload.get("extension_attributes"), "extension_attributes", what=WHAT)
+    stock_item = edge.obj(extension.get("stock_item"), "extension_attributes.stock_item", what=WHAT)
+    sku = edge.required(payload, "sku", what=WHAT)
     images = _images(payload, base_media_url)
     weight = payload.get("weight")
     return Variant(
-        id=str(payload["id"]), product_id=product_id, sku=sku, price=price, compare_at_price=compare_at,
-        title=str(payload.get("name") or ""),
-        barcode=next((str(attrs[c]) for c in BARCODE_CODES if attrs.get(c)), None),
+        id=edge.required(payload, "id", what=WHAT), product_id=product_id, sku=sku, price=price,
+        compare_at_price=compare_at, title=edge.text(payload.get("name"), "name", what=WHAT),
+        barcode=next((edge.text(attrs[c], c, what=WHAT) for c in BARCODE_CODES if attrs.get(c)), None),
         options=dict(options or {}),
-        weight=to_decimal(weight, field="weight") if weight not in (None, "") else None, weight_unit=unit,
+        weight=edge.number(weight, "weight", what=WHAT) if weight is not None and weight != "" else None,
+        weight_unit=unit,
         image_url=images[0] if images else None,
         stock=stock_by_source(sku, source_items),
         salable=(salable or {}).get(sku),
         inventory_tracked=bool(stock_item.get("manage_stock", True)),
-        continue_selling=int(stock_item.get("backorders") or 0) > 0,
+        continue_selling=edge.whole(stock_item.get("backorders"), "stock_item.backorders", what=WHAT) > 0,
         updated_at=parse_time(payload.get("updated_at")),
     )
 
@@ -148,7 +159,7 @@ def option_values(child: Mapping[str, Any], parent: Mapping[str, Any],
     """A child's configurable option labels, e.g. {"Size": "M", "Color": "Blue"}."""
     attrs = custom_attributes(child)
     out: dict[str, str] = {}
-    for option in sorted(configurable_options(parent), key=lambda o: o.get("position") or 0):
+    for option in sorted(configurable_options(parent), key=_position):
         info = attributes.get(str(option.get("attribute_id")))
         if info is None:
             raise DataError(f"attribute {option.get('attribute_id')} of {parent.get('sku')} is unknown",
@@ -160,13 +171,22 @@ def option_values(child: Mapping[str, Any], parent: Mapping[str, Any],
     return out
 
 
-def configurable_options(payload: Mapping[str, Any]) -> list[dict[str, Any]]:
-    return list((payload.get("extension_attributes") or {}).get("configurable_product_options") or [])
+def configurable_options(payload: Mapping[str, Any]) -> list[Mapping[str, Any]]:
+    """A configurable's options (which attributes its children differ by)."""
+    extension = edge.obj(payload.get("extension_attributes"), "extension_attributes", what=WHAT)
+    return edge.objs(extension.get("configurable_product_options"),
+                     "extension_attributes.configurable_product_options", what=WHAT)
+
+
+def _position(option: Mapping[str, Any]) -> int:
+    return edge.whole(option.get("position"), "configurable_product_options.position", what=WHAT)
 
 
 def child_ids(payload: Mapping[str, Any]) -> list[int]:
     """Entity ids of a configurable's children."""
-    return [int(i) for i in (payload.get("extension_attributes") or {}).get("configurable_product_links") or []]
+    extension = edge.obj(payload.get("extension_attributes"), "extension_attributes", what=WHAT)
+    links = edge.items(extension.get("configurable_product_links"), "configurable_product_links", what=WHAT)
+    return [edge.whole(i, "configurable_product_links", what=WHAT) for i in links]
 
 
 def product_from_payload(
@@ -175,26 +195,28 @@ def product_from_payload(
     salable: Mapping[str, int] | None = None, unit: WeightUnit = WeightUnit.POUND, base_media_url: str = "",
 ) -> Product:
     """A product: a configurable with one variant per child, or a simple product as its own single variant."""
+    payload = edge.body(payload, WHAT)
     attrs = custom_attributes(payload)
-    product_id = str(payload["id"])
-    options = sorted(configurable_options(payload), key=lambda o: o.get("position") or 0)
+    product_id = edge.required(payload, "id", what=WHAT)
+    options = sorted(configurable_options(payload), key=_position)
     def variant(item: Mapping[str, Any], values: Mapping[str, str] | None) -> Variant:
         return variant_from_payload(item, product_id, options=values, source_items=source_items, salable=salable,
                                     unit=unit, base_media_url=base_media_url)
 
     if payload.get("type_id") == "configurable":
         variants = [variant(child, option_values(child, payload, attributes or {})) for child in children]
-        names = [str(o.get("label") or "") for o in options]
+        names = [edge.text(o.get("label"), "configurable_product_options.label", what=WHAT) for o in options]
     else:
         variants = [variant(payload, None)]
         names = []
     return Product(
-        id=product_id, title=str(payload.get("name") or ""),
-        description_html=str(attrs.get("description") or ""),
-        vendor=str(attrs.get("manufacturer") or attrs.get("brand") or ""),
-        product_type=str(payload.get("type_id") or ""),
-        handle=str(attrs.get("url_key") or ""),
-        status=ProductStatus.ACTIVE if int(payload.get("status") or 1) == 1 else ProductStatus.DRAFT,
+        id=product_id, title=edge.text(payload.get("name"), "name", what=WHAT),
+        description_html=edge.text(attrs.get("description"), "description", what=WHAT),
+        vendor=edge.text(attrs.get("manufacturer") or attrs.get("brand"), "manufacturer", what=WHAT),
+        product_type=edge.text(payload.get("type_id"), "type_id", what=WHAT),
+        handle=edge.text(attrs.get("url_key"), "url_key", what=WHAT),
+        status=(ProductStatus.ACTIVE if (edge.whole(payload.get("status"), "status", what=WHAT) or 1) == 1
+                else ProductStatus.DRAFT),
         category_ids=category_ids(payload),
         images=_images(payload, base_media_url),
         option_names=names, variants=variants,

@@ -14,7 +14,7 @@ from typing import Any
 from feedbridge.domain.catalog import ChangeEvent, ChangeKind
 from feedbridge.errors import DataError
 from feedbridge.http.hmac_tools import hmac_sha256_b64, same
-from feedbridge.stores.shopify.mappers import parse_time
+from feedbridge.stores.payload import iso_time, text
 
 # GraphQL topic enum -> the topic name Shopify puts in X-Shopify-Topic.
 TOPICS: dict[str, str] = {
@@ -86,18 +86,19 @@ def parse(headers: Mapping[str, str], body: bytes) -> list[ChangeEvent]:
         raise DataError("The Shopify webhook body is not JSON", field="body") from exc
     if not isinstance(payload, dict):
         raise DataError("The Shopify webhook body is not a JSON object", field="body")
-    occurred = parse_time(header(headers, "X-Shopify-Triggered-At") or payload.get("updated_at"))
+    occurred = iso_time(header(headers, "X-Shopify-Triggered-At") or payload.get("updated_at"), "updated_at",
+                        what=f"Shopify {topic} webhook")
     if kind == ChangeKind.INVENTORY_UPDATED:
-        item = payload.get("inventory_item_id")
-        if item is None:
+        item = text(payload.get("inventory_item_id"), "inventory_item_id", what="Shopify inventory webhook")
+        if not item:
             raise DataError("The inventory webhook has no inventory_item_id", field="inventory_item_id")
         return [ChangeEvent(kind, inventory_item_gid(item), occurred_at=occurred, event_id=event_id)]
     if kind == ChangeKind.FULFILMENT_CREATED:
-        order_id = payload.get("order_id")
-        if order_id is None:
+        order_id = text(payload.get("order_id"), "order_id", what="Shopify fulfillment webhook")
+        if not order_id:
             raise DataError("The fulfillment webhook has no order_id", field="order_id")
         return [ChangeEvent(kind, str(order_id), occurred_at=occurred, event_id=event_id)]
-    object_id = payload.get("id")
-    if object_id is None:
+    object_id = text(payload.get("id"), "id", what=f"Shopify {topic} webhook")
+    if not object_id:
         raise DataError(f"The Shopify {topic} webhook has no id", field="id")
     return [ChangeEvent(kind, str(object_id), occurred_at=occurred, event_id=event_id)]

@@ -303,13 +303,25 @@ class WooCommerceAdapter:
                                          mappers.fulfilments_from_meta(order))
 
     async def fulfil_order(self, ref: StoreOrderRef, fulfilment: Fulfilment) -> Fulfilment:
-        """Add a tracking entry (Shipment Tracking or AST) and complete the order, as the merchant would."""
+        """Add a tracking entry (Shipment Tracking or AST) and complete the order, as the merchant would.
+
+        Tracking plugins track whole orders, so the lines a shipment holds are kept in the `_feedbridge_shipments`
+        order meta under its tracking number; the order is completed once every unit has shipped (or when the
+        shipment does not say which items it holds).
+        """
         order = await self.client.get(f"orders/{ref.id}")
+        meta: list[dict[str, Any]] = []
+        recorded: dict[str, Any] = {}
+        if fulfilment.lines:
+            recorded = mappers.shipments_meta(order, fulfilment)
+            meta.append({"key": mappers.SHIPMENTS_META, "value": recorded})
         namespace = await self._tracking_api()
         if namespace:
             body = mappers.tracking_body(fulfilment, await self.carrier_names())
+            if meta:  # written first: a tracking entry is never read back without its lines
+                await self.client.put(f"orders/{ref.id}", {"meta_data": meta})
             entry = await self.client.post(f"orders/{ref.id}/shipment-trackings", body, api=namespace)
-            made = mappers.fulfilments_from_trackings([entry], order)[0]
+            made = mappers.fulfilments_from_trackings([entry], {**order, "meta_data": meta})[0]
         else:
             # No tracking extension: keep the tracking in the meta key Shipment Tracking uses, plus a note.
             mappers.tracking_body(fulfilment, ())  # same validation as with the extension
@@ -319,12 +331,12 @@ class WooCommerceAdapter:
                     "tracking_id": fulfilment.tracking_number}
             previous = mappers.meta_value(order, mappers.SHIPMENT_TRACKING_META)
             items = [*(previous if isinstance(previous, list) else []), item]
-            await self.client.put(f"orders/{ref.id}", {"meta_data": [{"key": mappers.SHIPMENT_TRACKING_META,
-                                                                      "value": items}]})
+            tracking = {"key": mappers.SHIPMENT_TRACKING_META, "value": items}
+            await self.client.put(f"orders/{ref.id}", {"meta_data": [tracking, *meta]})
             await self.add_order_note(ref, f"Shipped with {fulfilment.carrier}, tracking {fulfilment.tracking_number}")
-            made = mappers.fulfilments_from_meta({**order, "meta_data": [{"key": mappers.SHIPMENT_TRACKING_META,
-                                                                         "value": [item]}]})[0]
-        await self.set_order_status(ref, StoreOrderStatus.COMPLETED)
+            made = mappers.fulfilments_from_meta({**order, "meta_data": [{**tracking, "value": [item]}, *meta]})[0]
+        if not fulfilment.lines or mappers.fully_shipped(order, recorded):
+            await self.set_order_status(ref, StoreOrderStatus.COMPLETED)
         return made
 
     async def carrier_names(self) -> list[str]:

@@ -12,9 +12,10 @@ from decimal import Decimal
 from typing import Any
 
 from feedbridge.domain.catalog import Product, ProductStatus, StoreCategory, Variant, WeightUnit
-from feedbridge.domain.money import quantize, to_decimal
+from feedbridge.domain.money import quantize
 from feedbridge.domain.orders import Fulfilment, FulfilmentLine, OrderDraft, StoreOrderRef, StoreOrderStatus
 from feedbridge.errors import DataError
+from feedbridge.stores import payload
 
 LOCATION_ID = "default"
 TIKTOK_META_KEY = "_tiktok_order_id"
@@ -24,6 +25,12 @@ PAYMENT_METHOD = "tiktok_shop"
 # _wc_shipment_tracking_items: WooCommerce Shipment Tracking, also written by Advanced Shipment Tracking (zorem)
 # for compatibility; ywot_*: YITH WooCommerce Order & Shipment Tracking; _aftership_*: AfterShip.
 SHIPMENT_TRACKING_META = "_wc_shipment_tracking_items"
+# Tracking plugins track whole orders. When feedbridge ships specific lines it records them here, keyed by
+# tracking number: {"1Z...": [{"store_variant_id": "12", "sku": "MUG-1", "quantity": 2}]}.
+SHIPMENTS_META = "_feedbridge_shipments"
+# Where sequential-order-number plugins (e.g. SkyVerge's Sequential Order Numbers) keep an order's number.
+ORDER_NUMBER_META = "_order_number"
+ORDER_NUMBER_FORMATTED_META = "_order_number_formatted"
 
 WEIGHT_UNITS = {"kg": WeightUnit.KILOGRAM, "g": WeightUnit.GRAM, "lbs": WeightUnit.POUND, "lb": WeightUnit.POUND,
                 "oz": WeightUnit.OUNCE}
@@ -43,10 +50,12 @@ ORDER_STATUS_TO_WC = {
 }
 
 
-def parse_time(text: str | None) -> datetime | None:
+def parse_time(text: Any) -> datetime | None:
     """A wc/v3 `*_gmt` time ("2019-11-14T13:06:42", no zone) as an aware UTC datetime."""
     if not text:
         return None
+    if not isinstance(text, str):
+        raise DataError(f"{text!r} is not a date", field="date_modified_gmt")
     try:
         moment = datetime.fromisoformat(str(text).replace("Z", "+00:00"))
     except ValueError as exc:
@@ -82,21 +91,21 @@ def weight_unit(value: str) -> WeightUnit:
 
 
 def _price(value: Any, field: str) -> Decimal | None:
-    if value in (None, ""):
+    if value is None or value == "":
         return None
-    return to_decimal(value, field=field)
+    return payload.number(value, field, what="WooCommerce product")
 
 
-def _quantity(value: Any) -> int:
+def _quantity(value: Any, field: str = "stock_quantity") -> int:
     """Stock as an int; WooCommerce can hold fractional stock (e.g. 16.5), which we round down."""
-    if value in (None, ""):
+    if value is None or value == "":
         return 0
-    return int(Decimal(str(value)))
+    return int(payload.number(value, field, what="WooCommerce product"))
 
 
 def meta_value(record: Mapping[str, Any], key: str) -> Any:
     """The value of a meta_data key, or None."""
-    for item in record.get("meta_data") or []:
+    for item in payload.objs(record.get("meta_data"), "meta_data", what="WooCommerce record"):
         if item.get("key") == key:
             return item.get("value")
     return None
@@ -127,7 +136,8 @@ def _variant(record: Mapping[str, Any], product: Mapping[str, Any], *, variant_i
     stock, tracked, continue_selling = _stock(record, parent_for_stock)
     weight = _price(record.get("weight") or product.get("weight"), "weight")
     return Variant(
-        id=variant_id, product_id=str(product["id"]), sku=str(record.get("sku") or ""), price=price, title=title,
+        id=variant_id, product_id=payload.required(product, "id", what="WooCommerce product"),
+        sku=payload.text(record.get("sku"), "sku", what="WooCommerce product"), price=price, title=title,
         options=options, compare_at_price=compare_at, weight=weight, weight_unit=unit, image_url=image, stock=stock,
         inventory_tracked=tracked, continue_selling=continue_selling,
         updated_at=parse_time(record.get("date_modified_gmt")),
@@ -136,10 +146,15 @@ def _variant(record: Mapping[str, Any], product: Mapping[str, Any], *, variant_i
 
 def variant_from_variation(variation: Mapping[str, Any], product: Mapping[str, Any], unit: WeightUnit) -> Variant:
     """One variation of a variable product."""
-    options = {str(a.get("name")): str(a.get("option")) for a in variation.get("attributes") or []}
-    image = (variation.get("image") or {}).get("src") or None
-    return _variant(variation, product, variant_id=str(variation["id"]), title=" / ".join(options.values()),
-                    options=options, unit=unit, image=image, parent_for_stock=product)
+    what = "WooCommerce variation"
+    variation = payload.body(variation, what)
+    options = {payload.text(a.get("name"), "attributes.name", what=what):
+               payload.text(a.get("option"), "attributes.option", what=what)
+               for a in payload.objs(variation.get("attributes"), "attributes", what=what)}
+    image = payload.text(payload.obj(variation.get("image"), "image", what=what).get("src"), "image.src", what=what)
+    variant_id = payload.required(variation, "id", what=what)
+    return _variant(variation, product, variant_id=variant_id, title=" / ".join(options.values()),
+                    options=options, unit=unit, image=image or None, parent_for_stock=product)
 
 
 def product_from_wc(product: Mapping[str, Any], variations: Sequence[Mapping[str, Any]], unit: WeightUnit) -> Product:
@@ -233,6 +248,11 @@ def order_body(draft: OrderDraft) -> dict[str, Any]:
             {"key": SOURCE_META_KEY, "value": "tiktok_shop"}]
     if draft.platform_discount:
         meta.append({"key": "_tiktok_platform_discount", "value": str(draft.platform_discount)})
+    if draft.order_name:
+        # WooCommerce numbers orders by post id. Sequential-order-number plugins show their number from this meta
+        # (`_order_number`, and `_order_number_formatted` in the Pro version) in the order list and emails.
+        meta += [{"key": ORDER_NUMBER_META, "value": draft.order_name},
+                 {"key": ORDER_NUMBER_FORMATTED_META, "value": draft.order_name}]
     return {
         "status": "processing", "currency": draft.currency, "set_paid": True,
         "payment_method": PAYMENT_METHOD, "payment_method_title": "TikTok Shop",
@@ -249,79 +269,148 @@ def order_label(draft: OrderDraft) -> str:
     """The private note that labels a TikTok order; it always names the TikTok order id."""
     label = f"TikTok Shop order {draft.tiktok_order_id}"
     note = draft.note.strip()
-    if not note:
-        return label
-    return note if draft.tiktok_order_id in note else f"{label}. {note}"
+    text = label if not note else note if draft.tiktok_order_id in note else f"{label}. {note}"
+    return f"Order number {draft.order_name}. {text}" if draft.order_name else text
 
 
 def tiktok_order_id_of(order: Mapping[str, Any]) -> str | None:
     """The TikTok order id feedbridge stored on an order, if any."""
-    value = meta_value(order, TIKTOK_META_KEY)
-    return str(value) if value not in (None, "") else None
+    value = payload.text(meta_value(order, TIKTOK_META_KEY), TIKTOK_META_KEY, what="WooCommerce order")
+    return value or None
 
 
 def order_ref(order: Mapping[str, Any]) -> StoreOrderRef:
     """A wc/v3 order as a StoreOrderRef."""
-    return StoreOrderRef(id=str(order["id"]), number=str(order.get("number") or order["id"]),
+    what = "WooCommerce order"
+    order = payload.body(order, what)
+    order_id = payload.required(order, "id", what=what)
+    return StoreOrderRef(id=order_id, number=payload.text(order.get("number"), "number", what=what) or order_id,
                          tiktok_order_id=tiktok_order_id_of(order) or "",
-                         status=ORDER_STATUS_FROM_WC.get(str(order.get("status")), StoreOrderStatus.PENDING))
+                         status=ORDER_STATUS_FROM_WC.get(payload.text(order.get("status"), "status", what=what),
+                                                         StoreOrderStatus.PENDING))
 
 
-def _order_lines(order: Mapping[str, Any]) -> tuple[FulfilmentLine, ...]:
-    """The Shipment Tracking extension tracks whole orders, so a shipment covers every line."""
-    return tuple(FulfilmentLine(store_variant_id=str(item.get("variation_id") or item.get("product_id")),
-                                sku=str(item.get("sku") or ""), quantity=int(item.get("quantity") or 0))
-                 for item in order.get("line_items") or [])
+def order_lines(order: Mapping[str, Any]) -> tuple[FulfilmentLine, ...]:
+    """Every line of an order: what a tracking entry ships when nothing says which items it holds."""
+    what = "WooCommerce order"
+    return tuple(FulfilmentLine(store_variant_id=payload.text(item.get("variation_id") or item.get("product_id"),
+                                                              "line_items.product_id", what=what),
+                                sku=payload.text(item.get("sku"), "line_items.sku", what=what),
+                                quantity=payload.whole(item.get("quantity"), "line_items.quantity", what=what))
+                 for item in payload.objs(order.get("line_items"), "line_items", what=what))
 
 
 def _shipped_at(value: Any) -> datetime | None:
-    if value in (None, ""):
+    text = payload.text(value, "date_shipped", what="WooCommerce shipment").strip()
+    if not text:
         return None
-    text = str(value)
-    if text.isdigit():  # the meta stores a Unix timestamp
-        return datetime.fromtimestamp(int(text), UTC)
     try:
+        if text.isascii() and text.isdigit():  # the meta stores a Unix timestamp
+            return datetime.fromtimestamp(int(text), UTC)
         return datetime.combine(date.fromisoformat(text[:10]), datetime.min.time(), UTC)
-    except ValueError:
-        return None
+    except (OverflowError, OSError, ValueError):
+        return None  # an unreadable ship date leaves the time open; the tracking number still counts
+
+
+def shipped_lines(order: Mapping[str, Any]) -> dict[str, tuple[FulfilmentLine, ...]]:
+    """The lines feedbridge recorded per tracking number (SHIPMENTS_META); empty when it recorded none."""
+    what = "WooCommerce order meta"
+    recorded = payload.obj(meta_value(order, SHIPMENTS_META), SHIPMENTS_META, what=what)
+    out: dict[str, tuple[FulfilmentLine, ...]] = {}
+    for number, rows in recorded.items():
+        field = f"{SHIPMENTS_META}.{number}"
+        out[str(number)] = tuple(
+            FulfilmentLine(store_variant_id=payload.required(row, "store_variant_id", what=what),
+                           sku=payload.text(row.get("sku"), f"{field}.sku", what=what),
+                           quantity=payload.whole(row.get("quantity"), f"{field}.quantity", what=what))
+            for row in payload.objs(rows, field, what=what))
+    return out
+
+
+def shipments_meta(order: Mapping[str, Any], fulfilment: Fulfilment) -> dict[str, Any]:
+    """SHIPMENTS_META's new value with this shipment's lines recorded under its tracking number."""
+    recorded = {number: [{"store_variant_id": line.store_variant_id, "sku": line.sku, "quantity": line.quantity}
+                         for line in lines] for number, lines in shipped_lines(order).items()}
+    recorded[fulfilment.tracking_number.strip()] = [
+        {"store_variant_id": line.store_variant_id, "sku": line.sku, "quantity": line.quantity}
+        for line in fulfilment.lines]
+    return recorded
+
+
+def fully_shipped(order: Mapping[str, Any], recorded: Mapping[str, Any]) -> bool:
+    """True when the recorded shipments (SHIPMENTS_META's value) cover every unit of every order line."""
+    shipped: dict[str, int] = {}
+    for rows in recorded.values():
+        for row in rows:
+            shipped[row["store_variant_id"]] = shipped.get(row["store_variant_id"], 0) + int(row["quantity"])
+    return all(shipped.get(line.store_variant_id, 0) >= line.quantity for line in order_lines(order))
+
+
+def _tracking_text(item: Mapping[str, Any], *keys: str) -> str:
+    """The first non-empty of `keys` in a tracking entry, as text."""
+    for key in keys:
+        value = payload.text(item.get(key), key, what="WooCommerce shipment tracking").strip()
+        if value:
+            return value
+    return ""
 
 
 def fulfilments_from_trackings(items: Iterable[Mapping[str, Any]], order: Mapping[str, Any]) -> list[Fulfilment]:
-    """Entries of GET /wc-shipment-tracking/v3/orders/{id}/shipment-trackings."""
-    lines = _order_lines(order)
-    return [Fulfilment(id=str(item.get("tracking_id") or item.get("tracking_number")),
-                       carrier=str(item.get("tracking_provider") or item.get("custom_tracking_provider") or ""),
-                       tracking_number=str(item["tracking_number"]), lines=lines,
-                       tracking_url=str(item.get("tracking_link") or ""), created_at=_shipped_at(item.get("date_shipped")))
-            for item in items if item.get("tracking_number")]
+    """Entries of GET /wc-shipment-tracking/v3/orders/{id}/shipment-trackings; each ships the lines feedbridge
+    recorded for its tracking number, else the whole order."""
+    lines = order_lines(order)
+    recorded = shipped_lines(order)
+    found: list[Fulfilment] = []
+    for item in payload.objs(list(items), "shipment-trackings", what="WooCommerce shipment tracking"):
+        number = _tracking_text(item, "tracking_number")
+        if not number:
+            continue
+        found.append(Fulfilment(id=_tracking_text(item, "tracking_id") or number,
+                                carrier=_tracking_text(item, "tracking_provider", "custom_tracking_provider"),
+                                tracking_number=number, lines=recorded.get(number) or lines,
+                                tracking_url=_tracking_text(item, "tracking_link"),
+                                created_at=_shipped_at(item.get("date_shipped"))))
+    return found
 
 
 def fulfilments_from_meta(order: Mapping[str, Any]) -> list[Fulfilment]:
-    """Tracking numbers other plugins leave in order meta (see the module's SHIPMENT_TRACKING_META note)."""
-    lines = _order_lines(order)
+    """Tracking numbers other plugins leave in order meta (see the module's SHIPMENT_TRACKING_META note); each
+    ships the lines feedbridge recorded for its tracking number, else the whole order."""
+    order = payload.body(order, "WooCommerce order")
+    lines = order_lines(order)
+    recorded = shipped_lines(order)
     found: list[Fulfilment] = []
     items = meta_value(order, SHIPMENT_TRACKING_META)
     for item in items if isinstance(items, list) else []:
-        if not isinstance(item, Mapping) or not item.get("tracking_number"):
+        if not isinstance(item, Mapping):
+            continue  # another plugin's shape under the shared key; it names no tracking number we can read
+        number = _tracking_text(item, "tracking_number")
+        if not number:
             continue
-        carrier = item.get("custom_tracking_provider") or item.get("formatted_tracking_provider") or \
-            item.get("tracking_provider") or ""
-        found.append(Fulfilment(id=str(item.get("tracking_id") or item["tracking_number"]), carrier=str(carrier),
-                                tracking_number=str(item["tracking_number"]), lines=lines,
-                                tracking_url=str(item.get("custom_tracking_link") or item.get("formatted_tracking_link") or ""),
-                                created_at=_shipped_at(item.get("date_shipped"))))
-    yith = meta_value(order, "ywot_tracking_code")
+        found.append(Fulfilment(
+            id=_tracking_text(item, "tracking_id") or number,
+            carrier=_tracking_text(item, "custom_tracking_provider", "formatted_tracking_provider",
+                                   "tracking_provider"),
+            tracking_number=number, lines=recorded.get(number) or lines,
+            tracking_url=_tracking_text(item, "custom_tracking_link", "formatted_tracking_link"),
+            created_at=_shipped_at(item.get("date_shipped"))))
+    what = "WooCommerce order meta"
+    yith = payload.text(meta_value(order, "ywot_tracking_code"), "ywot_tracking_code", what=what).strip()
     if yith:
-        found.append(Fulfilment(id=f"ywot-{yith}", carrier=str(meta_value(order, "ywot_carrier_name") or
-                                                                  meta_value(order, "ywot_carrier_id") or ""),
-                                tracking_number=str(yith), lines=lines,
+        carrier = (payload.text(meta_value(order, "ywot_carrier_name"), "ywot_carrier_name", what=what)
+                   or payload.text(meta_value(order, "ywot_carrier_id"), "ywot_carrier_id", what=what))
+        found.append(Fulfilment(id=f"ywot-{yith}", carrier=carrier, tracking_number=yith,
+                                lines=recorded.get(yith) or lines,
                                 created_at=_shipped_at(meta_value(order, "ywot_pick_up_date"))))
-    aftership = meta_value(order, "_aftership_tracking_number")
+    aftership = payload.text(meta_value(order, "_aftership_tracking_number"), "_aftership_tracking_number",
+                             what=what).strip()
     if aftership:
-        found.append(Fulfilment(id=f"aftership-{aftership}",
-                                carrier=str(meta_value(order, "_aftership_tracking_provider_name") or
-                                            meta_value(order, "_aftership_tracking_provider") or ""),
-                                tracking_number=str(aftership), lines=lines))
+        carrier = (payload.text(meta_value(order, "_aftership_tracking_provider_name"),
+                                "_aftership_tracking_provider_name", what=what)
+                   or payload.text(meta_value(order, "_aftership_tracking_provider"),
+                                   "_aftership_tracking_provider", what=what))
+        found.append(Fulfilment(id=f"aftership-{aftership}", carrier=carrier, tracking_number=aftership,
+                                lines=recorded.get(aftership) or lines))
     return found
 
 
