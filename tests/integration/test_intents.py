@@ -6,6 +6,7 @@ import threading
 import time
 from datetime import timedelta
 
+import pytest
 from sqlalchemy import select
 
 from feedbridge.db import intents
@@ -190,3 +191,30 @@ def test_two_workers_racing_claim_an_intent_once(runtime: Runtime) -> None:
         t.join()
     assert sorted(calls) == sorted(ids)
     assert results.count("done") == 20 and results.count("skipped") == 20
+
+
+def test_two_transactions_recording_the_same_intent_at_once_both_commit_into_one_intent(runtime: Runtime) -> None:
+    if runtime.engine.dialect.name == "sqlite":
+        pytest.skip("SQLite admits one writer at a time; this race is PostgreSQL's")
+    first = runtime.sessions()
+    first.begin()
+    intents.record_intent(first, "test.same", "k", {"n": 1})
+    errors: list[BaseException] = []
+
+    def second() -> None:
+        try:
+            with transaction(runtime.sessions) as session:  # waits for the first on PostgreSQL
+                intents.record_intent(session, "test.same", "k", {"n": 2})
+        except BaseException as exc:  # surfaced below
+            errors.append(exc)
+
+    worker = threading.Thread(target=second)
+    worker.start()
+    time.sleep(0.3)
+    first.commit()
+    first.close()
+    worker.join(timeout=30)
+    assert errors == []
+    with runtime.sessions() as session:
+        [row] = session.scalars(select(Intent).where(Intent.kind == "test.same")).all()
+    assert row.payload == {"n": 2} and row.revision == 2 and row.state == "pending"

@@ -12,6 +12,7 @@ from datetime import datetime, timedelta
 from typing import Any
 
 from sqlalchemy import and_, or_, select, update
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from feedbridge.db.models import Activity, Intent, utcnow
@@ -43,28 +44,49 @@ def record_intent(
     """
     now = utcnow()
     intent = session.scalars(select(Intent).where(Intent.kind == kind, Intent.key == key)).first()
-    if intent is None:
+    if intent is None and session.get_bind().dialect.name == "sqlite":
+        # SQLite lets one writer at a time in; pysqlite also cannot nest a savepoint in its implicit transaction.
         intent = Intent(kind=kind, key=key, payload=payload or {}, merchant_id=merchant_id, state=PENDING,
                         next_attempt_at=now + timedelta(seconds=delay), revision=1, attempts=0)
         session.add(intent)
+    elif intent is None:
+        try:
+            # In a savepoint: another transaction may record the same (kind, key) at the same moment
+            # (PostgreSQL); the loser then updates the winner's row instead of failing its whole transaction.
+            with session.begin_nested():
+                created = Intent(kind=kind, key=key, payload=payload or {}, merchant_id=merchant_id,
+                                 state=PENDING, next_attempt_at=now + timedelta(seconds=delay), revision=1,
+                                 attempts=0)
+                session.add(created)
+                session.flush()
+            intent = created
+        except IntegrityError:
+            intent = session.scalars(select(Intent).where(Intent.kind == kind, Intent.key == key)
+                                     .execution_options(populate_existing=True)).one()
+            _refresh(intent, payload, delay, now)
     else:
-        intent.payload = payload or {}
-        intent.revision += 1
-        due = now + timedelta(seconds=delay)
-        if intent.state == RUNNING:
-            # Acted on when the running job completes (see complete), but not before `delay` is over: a job
-            # that reschedules itself (e.g. waiting for a quota) must not run again at once.
-            intent.next_attempt_at = due
-        else:
-            if intent.state == PENDING and not intent.last_error and intent.next_attempt_at <= due:
-                due = intent.next_attempt_at  # already due sooner: more changes never postpone the work
-            intent.state = PENDING
-            intent.attempts = 0
-            intent.last_error = ""
-            intent.next_attempt_at = due
+        _refresh(intent, payload, delay, now)
     session.flush()
     session.info.setdefault("new_intents", []).append((intent.id, delay))
     return intent
+
+
+def _refresh(intent: Intent, payload: dict[str, Any] | None, delay: float, now: datetime) -> None:
+    """A newer change to an intent that exists: new payload, next revision, due again."""
+    intent.payload = payload or {}
+    intent.revision += 1
+    due = now + timedelta(seconds=delay)
+    if intent.state == RUNNING:
+        # Acted on when the running job completes (see complete), but not before `delay` is over: a job
+        # that reschedules itself (e.g. waiting for a quota) must not run again at once.
+        intent.next_attempt_at = due
+    else:
+        if intent.state == PENDING and not intent.last_error and intent.next_attempt_at <= due:
+            due = intent.next_attempt_at  # already due sooner: more changes never postpone the work
+        intent.state = PENDING
+        intent.attempts = 0
+        intent.last_error = ""
+        intent.next_attempt_at = due
 
 
 def claim(session: Session, intent_id: int, lease_seconds: float) -> ClaimedIntent | None:
